@@ -1,0 +1,53 @@
+"""The whole pipeline in order: load, validate, derive, check, publish."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import check, derive
+from pipeline.load import load
+from pipeline.publish import publish
+from pipeline.validate import validate
+
+
+def repository_root(start: Path | None = None) -> Path:
+    """The folder holding data/: the current directory or one of its parents."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "organizations.yaml").exists():
+            return folder
+    return here
+
+
+def dataset_version(root: Path) -> str:
+    """The dataset's semantic version from data/VERSION."""
+    version_file = root / "data" / "VERSION"
+    return version_file.read_text().strip() if version_file.exists() else "0.0.0"
+
+
+def git_commit(root: Path) -> str | None:
+    """The commit the data was built from, when the folder is a git checkout."""
+    try:
+        result = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def build_tables(root: Path, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """Load, validate, derive and check data/ into the tables the database publishes."""
+    tables = validate(load(root / "data"), today=today)
+    tables["derived"] = derive.derive(tables)
+    tables["checks"] = check.run_checks(tables)
+    return tables
+
+
+def build(root: Path, out: Path) -> Path:
+    """Build and publish; raises DataErrors (and leaves the old build alone) when data/ has errors."""
+    tables = build_tables(root)
+    info = {"dataset_version": dataset_version(root), "git_commit": git_commit(root),
+            "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}
+    return publish(tables, out, info, views=check.VIEWS)

@@ -1,0 +1,201 @@
+"""`modelfacts`: a thin command line over the pipeline's library functions."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipeline.errors import DataError, DataErrors, summary
+
+EXAMPLES = {
+    "validate": "modelfacts validate\n  modelfacts validate data/models/meta/llama-2-70b.yaml\n  modelfacts validate --format github",
+    "build": "modelfacts build\n  modelfacts build --out /tmp/dist",
+    "query": "modelfacts query \"SELECT model_id, field, value, status FROM claims WHERE model_id = 'llama-2-70b'\"\n"
+             "  modelfacts query \"SELECT * FROM models\" --format csv",
+    "count": "modelfacts count config.json\n  modelfacts count config.json --json",
+    "explain": "modelfacts explain llama-2-70b",
+    "check": "modelfacts check\n  modelfacts check llama-2-70b mixtral-8x7b",
+    "chinchilla": "modelfacts chinchilla --compute 5.76e23",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per pipeline task."""
+    parser = argparse.ArgumentParser(
+        prog="modelfacts", description="Model Facts: a sourced, versioned, machine-checked dataset of AI model claims.",
+        epilog="Run `modelfacts COMMAND --help` for a command's options and an example.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help_text, description=help_text,
+                                   epilog="example:\n  " + EXAMPLES[name],
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    validate = command("validate", "Check data files and report every error as file:line: field: message.")
+    validate.add_argument("paths", nargs="*", type=Path, help="files to check (default: all of data/)")
+    validate.add_argument("--format", choices=["text", "github"], default="text", help="github: workflow annotations")
+    build = command("build", "Validate data/, derive counts, run the checks and publish DuckDB and Parquet.")
+    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+    query = command("query", "Run SQL on the published database (opened read-only).")
+    query.add_argument("sql", help="a SQL statement")
+    query.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    count = command("count", "Count parameters exactly from a Hugging Face config.json.")
+    count.add_argument("config", type=Path, help="a config.json file")
+    count.add_argument("--json", action="store_true", help="print one JSON object")
+    explain = command("explain", "Show the formula behind a model's parameter count, part by part.")
+    explain.add_argument("model_id")
+    check = command("check", "Report which claims hold up, grouped by model, inconsistent first.")
+    check.add_argument("model_ids", nargs="*", help="models to report (default: all)")
+    check.add_argument("--db", type=Path, default=None, help="read verdicts from a built database instead of data/")
+    chinchilla = command("chinchilla", "Compute-optimal parameters and tokens for a compute budget.")
+    chinchilla.add_argument("--compute", type=float, required=True, help="training compute in FLOP, e.g. 5.76e23")
+    return parser
+
+
+def _report(errors: list[DataError], output_format: str) -> None:
+    """Print errors one per line and the summary."""
+    for error in errors:
+        print(error.github() if output_format == "github" else str(error), file=sys.stdout)
+    print(summary(errors), file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate all of data/ or the named files (with the sources and organizations they refer to)."""
+    from pipeline.build import repository_root
+    from pipeline.load import load
+    from pipeline.validate import validate
+
+    root = repository_root()
+    data = root / "data"
+    if args.paths:
+        missing = [path for path in args.paths if not path.exists()]
+        if missing:
+            print(f"{missing[0]}: no such file", file=sys.stderr)
+            return 2
+        dataset = load(data, only=_with_references(args.paths, data))
+    else:
+        dataset = load(data)
+    try:
+        tables = validate(dataset)
+    except DataErrors as failure:
+        _report(failure.errors, args.format)
+        return 1
+    print(f"ok: {len(tables['models'])} models, {len(tables['claims'])} claims, "
+          f"{len(tables['sources'])} sources in {dataset.files_read} files")
+    return 0
+
+
+def _with_references(paths: list[Path], data: Path) -> list[Path]:
+    """The named files plus organizations.yaml and the source files their claims cite."""
+    from pipeline.load import load
+
+    first = load(data, only=[path for path in paths])
+    wanted = set(paths) | {data / "organizations.yaml"}
+    for table in ("claims", "architectures", "hardware"):
+        for source_id in first.tables[table]["source_id"].dropna().unique():
+            candidate = data / "sources" / f"{source_id}.yaml"
+            if isinstance(source_id, str) and candidate.exists():
+                wanted.add(candidate)
+    return sorted(wanted, key=str)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build dist/; a data error prints every problem and leaves the previous build untouched."""
+    from pipeline.build import build, repository_root
+
+    try:
+        database = build(repository_root(), args.out)
+    except DataErrors as failure:
+        _report(failure.errors, "text")
+        print("build stopped; the previous build (if any) is unchanged", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"{error.filename or args.out}: cannot write the build: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {database}")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run one SQL statement read-only and print the result."""
+    import duckdb
+
+    if not args.db.exists():
+        print(f"{args.db}: no database; run `modelfacts build` first", file=sys.stderr)
+        return 1
+    try:
+        with duckdb.connect(str(args.db), read_only=True) as connection:
+            frame = connection.execute(args.sql).fetchdf()
+    except duckdb.Error as error:
+        print(f"query failed: {error}", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif args.format == "json":
+        sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
+    else:
+        print(frame.to_string(index=False, float_format=_number) if not frame.empty else "(no rows)")
+    return 0
+
+
+def _number(value: float) -> str:
+    """Whole numbers in full (70015266816, not 7.0e+10); others in short form."""
+    return f"{value:.0f}" if value == value and abs(value) < 1e21 and value == int(value) else f"{value:.6g}"
+
+
+def cmd_count(args: argparse.Namespace) -> int:
+    """Count a config.json file."""
+    from pipeline import formula
+
+    try:
+        config = json.loads(args.config.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        print(f"{args.config}: cannot read a JSON config: {error}", file=sys.stderr)
+        return 1
+    try:
+        result = formula.count(config)
+    except formula.ConfigError as error:
+        print(f"{args.config}: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2) if args.json else formula.format_breakdown(result))
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Explain a model's count from its architecture block in data/."""
+    from pipeline import explain
+
+    return explain.main(args.model_id)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Print the checks report."""
+    from pipeline import report
+
+    return report.main(args.model_ids, args.db)
+
+
+def cmd_chinchilla(args: argparse.Namespace) -> int:
+    """Print compute-optimal N and D for a compute budget."""
+    from pipeline import scaling
+
+    print(scaling.format_optimum(args.compute))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `modelfacts` command."""
+    args = _parser().parse_args(argv)
+    handler = globals()[f"cmd_{args.command.replace('-', '_')}"]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

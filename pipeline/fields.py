@@ -1,0 +1,76 @@
+"""The controlled vocabulary of claim fields: one unit each, and the words a value may carry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """One claim field: its unit, whether it is numeric, and the unit words allowed in a value."""
+
+    name: str
+    unit: str
+    numeric: bool
+    description: str
+    unit_words: tuple[str, ...] = ()
+    currency: bool = False
+
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("params_total", "parameters", True,
+              "All parameters of the model as released (every expert, embeddings, head).",
+              ("total parameters", "parameters", "parameter", "params", "param", "total")),
+        Field("params_active", "parameters", True,
+              "Parameters used to process one token (differs from total for mixture-of-experts).",
+              ("active parameters per token", "active parameters", "active params", "active per token",
+               "parameters per token", "per token", "parameters", "parameter", "params", "param", "active")),
+        Field("params_embedding", "parameters", True,
+              "Input embedding table, plus an untied output head and learned position tables.",
+              ("parameters", "parameter", "params")),
+        Field("params_non_embedding", "parameters", True,
+              "Total parameters minus embedding parameters.",
+              ("parameters", "parameter", "params")),
+        Field("num_layers", "layers", True,
+              "Number of transformer blocks (or network layers) the source states.",
+              ("layers", "layer", "blocks")),
+        Field("training_tokens", "tokens", True,
+              "Tokens seen in pre-training (all epochs).",
+              ("tokens", "token")),
+        Field("training_images", "images", True,
+              "Images (or image-text pairs) in the training set.",
+              ("images", "image", "image-text pairs", "pairs")),
+        Field("training_compute_flop", "FLOP", True,
+              "Total floating-point operations spent on pre-training.",
+              ("flop", "flops", "floating-point operations")),
+        Field("training_cost_usd", "USD", True,
+              "Cost of the pre-training compute in US dollars.",
+              ("usd", "dollars"), currency=True),
+        Field("training_gpu_hours", "GPU-hours", True,
+              "Accelerator-hours (GPU or TPU) spent on pre-training.",
+              ("gpu-hours", "gpu hours", "gpu-hour", "tpu-hours", "tpu hours", "chip-hours", "hours")),
+        Field("training_duration_days", "days", True,
+              "Wall-clock length of the pre-training run.",
+              ("days", "day")),
+        Field("training_chip_count", "chips", True,
+              "Number of accelerators used for pre-training.",
+              ("gpus", "gpu", "tpus", "chips", "accelerators")),
+        Field("training_hardware", "text", False,
+              "The accelerator used for pre-training, as the source names it."),
+        Field("context_length", "tokens", True,
+              "Maximum context window in tokens.",
+              ("tokens", "token")),
+        Field("weights_gb_fp32", "GB", True, "Size of the weights at 32-bit precision (1 GB = 1e9 bytes).", ("gb",)),
+        Field("weights_gb_fp16", "GB", True, "Size of the weights at 16-bit precision (1 GB = 1e9 bytes).", ("gb",)),
+        Field("weights_gb_int8", "GB", True, "Size of the weights at 8-bit precision (1 GB = 1e9 bytes).", ("gb",)),
+        Field("weights_gb_int4", "GB", True, "Size of the weights at 4-bit precision (1 GB = 1e9 bytes).", ("gb",)),
+    )
+}
+
+PARAM_FIELDS = ("params_total", "params_active", "params_embedding", "params_non_embedding")
+STATUSES = ("confirmed", "estimated", "rumored")
+SOURCE_KINDS = ("paper", "model-card", "config", "official-blog", "analysis", "news", "article", "leak",
+                "report", "repository", "dataset")
+DOMAINS = ("language", "vision", "multimodal", "image-generation", "speech", "code", "embedding",
+           "vision-language", "other")

@@ -1,0 +1,245 @@
+"""Load stage: read every YAML file under data/ into tables, keeping file and line of each value."""
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from pipeline.errors import DataError
+from pipeline.fields import FIELDS
+from pipeline.values import ValueParseError, parse_value
+from pipeline.yamlsafe import Document, YamlError, read_document
+from schemas import spec
+
+TABLE_COLUMNS = {
+    "models": ["model_id", "name", "organization", "released", "domain", "open_weights", "family",
+               "aliases", "description", "schema_version", "file", "line", "lines", "path_prefix"],
+    "claims": ["model_id", "claim_index", "field", "as_written", "status", "source_id", "locator",
+               "attributed_to", "key", "note", "value", "low", "high", "precision", "sig_figs",
+               "approximate", "file", "line", "lines", "path_prefix"],
+    "sources": ["source_id", "title", "authors", "publisher", "published", "kind", "url", "arxiv",
+                "repository", "path", "note", "schema_version", "file", "line", "lines", "path_prefix"],
+    "organizations": ["organization", "name", "url", "file", "line", "lines", "path_prefix"],
+    "architectures": ["model_id", "source_id", "hf_config", "overrides", "note", "file", "line", "lines",
+                      "path_prefix"],
+    "hardware": ["hardware_id", "name", "vendor", "aliases", "peak_bf16_flops", "price_usd_per_hour_low",
+                 "price_usd_per_hour_high", "source_id", "price_source_id", "note", "schema_version",
+                 "file", "line", "lines", "path_prefix"],
+}
+# YAML key for each column whose name differs from it
+YAML_KEY = {"model_id": "id", "source_id": "source", "as_written": "value", "hardware_id": "id",
+            "price_source_id": "price_source", "organization_id": "id"}
+
+
+@dataclass
+class Dataset:
+    """Everything under data/ as tables, plus the errors found while reading."""
+
+    root: Path
+    tables: dict[str, pd.DataFrame]
+    errors: list[DataError] = field(default_factory=list)
+    files_read: int = 0
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+
+def relative(path: Path, root: Path) -> str:
+    """A path as the error messages show it: relative to the repository (data/'s parent)."""
+    try:
+        return path.resolve().relative_to(root.resolve().parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _hint(key: str, allowed: Iterable[str]) -> str:
+    """' (did you mean 'status'?)' when a close allowed key exists."""
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_keys(mapping: Any, keys: dict, doc: Document, path: str, file: str, what: str) -> list[DataError]:
+    """Errors for a value that is not a mapping, for unknown keys and for missing required keys."""
+    if not isinstance(mapping, dict):
+        found = "a list" if isinstance(mapping, list) else f"{type(mapping).__name__} {mapping!r}"
+        return [DataError(file, doc.line(path), path or "(document)",
+                          f"expected a mapping ({what}) with keys {', '.join(k for k, v in keys.items() if v[1])}; found {found}")]
+    errors = []
+    for key in mapping:
+        if key not in keys:
+            child = f"{path}.{key}" if path else str(key)
+            errors.append(DataError(file, doc.line(child), child,
+                                    f"unknown key '{key}'{_hint(str(key), keys)}; allowed: {', '.join(keys)}"))
+    for key, (_, required, _) in keys.items():
+        if required and key not in mapping:
+            errors.append(DataError(file, doc.line(path), f"{path}.{key}" if path else key,
+                                    f"missing required key '{key}'"))
+    return errors
+
+
+def _row(mapping: dict, columns: list[str], doc: Document, prefix: str, file: str) -> dict:
+    """One table row from a mapping: its values by column, plus the line of each column's key."""
+    row: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for column in columns:
+        key = YAML_KEY.get(column, column)
+        if key in mapping:
+            row[column] = mapping[key]
+            lines[column] = doc.line(f"{prefix}.{key}" if prefix else key)
+    row.update(file=file, line=doc.line(prefix), lines=lines, path_prefix=prefix)
+    return row
+
+
+def _load_model(doc: Document, file: str, out: dict[str, list], errors: list[DataError]) -> None:
+    """Rows of the models, claims and architectures tables from one model file."""
+    data = doc.data
+    errors += check_keys(data, spec.MODEL_KEYS, doc, "", file, "a model")
+    if not isinstance(data, dict):
+        return
+    out["models"].append(_row(data, TABLE_COLUMNS["models"], doc, "", file))
+    model_id = data.get("id")
+    architecture = data.get("architecture")
+    if architecture is not None:
+        arch_errors = check_keys(architecture, spec.ARCHITECTURE_KEYS, doc, "architecture", file, "an architecture")
+        for key in ("hf_config", "overrides"):
+            if isinstance(architecture, dict) and key in architecture and not isinstance(architecture[key], dict):
+                arch_errors.append(DataError(file, doc.line(f"architecture.{key}"), f"architecture.{key}",
+                                             "expected a mapping of config keys"))
+        errors += arch_errors
+        if not arch_errors:
+            row = _row(architecture, TABLE_COLUMNS["architectures"], doc, "architecture", file)
+            row["model_id"] = model_id
+            row["hf_config"] = json.dumps(architecture["hf_config"], sort_keys=True, default=str)
+            row["overrides"] = json.dumps(architecture.get("overrides") or {}, sort_keys=True, default=str)
+            out["architectures"].append(row)
+    claims = data.get("claims")
+    if claims is None:
+        return
+    if not isinstance(claims, list):
+        errors.append(DataError(file, doc.line("claims"), "claims", "expected a list of claims"))
+        return
+    for index, claim in enumerate(claims):
+        prefix = f"claims[{index}]"
+        claim_errors = check_keys(claim, spec.CLAIM_KEYS, doc, prefix, file, "a claim")
+        errors += claim_errors
+        if not isinstance(claim, dict):
+            continue
+        row = _row(claim, TABLE_COLUMNS["claims"], doc, prefix, file)
+        row.update(model_id=model_id, claim_index=index)
+        if "value" in claim:
+            written = doc.raw.get(f"{prefix}.value")
+            if written is None:
+                errors.append(DataError(file, doc.line(f"{prefix}.value"), f"{prefix}.value",
+                                        "expected the value as written (text or a number); found a list or mapping"))
+            else:
+                row["as_written"] = written
+                if claim.get("field") in FIELDS:
+                    try:
+                        parsed = parse_value(written, claim["field"])
+                        row.update(value=parsed.value, low=parsed.low, high=parsed.high,
+                                   precision=parsed.precision, sig_figs=parsed.sig_figs,
+                                   approximate=parsed.approximate)
+                    except ValueParseError as error:
+                        errors.append(DataError(file, doc.line(f"{prefix}.value"), f"{prefix}.value", str(error)))
+        out["claims"].append(row)
+
+
+def _load_source(doc: Document, file: str, out: dict[str, list], errors: list[DataError]) -> None:
+    """A row of the sources table from one source file."""
+    errors += check_keys(doc.data, spec.SOURCE_KEYS, doc, "", file, "a source")
+    if isinstance(doc.data, dict):
+        row = _row(doc.data, TABLE_COLUMNS["sources"], doc, "", file)
+        row["source_id"] = doc.data.get("id")
+        if "published" in doc.data:
+            row["published"] = doc.raw.get("published", doc.data["published"])
+        out["sources"].append(row)
+
+
+def _load_hardware(doc: Document, file: str, out: dict[str, list], errors: list[DataError]) -> None:
+    """A row of the hardware table from one chip file."""
+    errors += check_keys(doc.data, spec.HARDWARE_KEYS, doc, "", file, "a chip")
+    if isinstance(doc.data, dict):
+        out["hardware"].append(_row(doc.data, TABLE_COLUMNS["hardware"], doc, "", file))
+
+
+def _load_organizations(doc: Document, file: str, out: dict[str, list], errors: list[DataError]) -> None:
+    """Rows of the organizations table."""
+    errors += check_keys(doc.data, spec.ORGANIZATIONS_KEYS, doc, "", file, "the organizations file")
+    entries = doc.data.get("organizations") if isinstance(doc.data, dict) else None
+    if not isinstance(entries, list):
+        return
+    for index, entry in enumerate(entries):
+        prefix = f"organizations[{index}]"
+        errors += check_keys(entry, spec.ORGANIZATION_KEYS, doc, prefix, file, "an organization")
+        if isinstance(entry, dict):
+            row = _row(entry, TABLE_COLUMNS["organizations"], doc, prefix, file)
+            row["organization"] = entry.get("id")
+            row["lines"]["organization"] = doc.line(f"{prefix}.id")
+            out["organizations"].append(row)
+
+
+def data_files(root: Path) -> list[Path]:
+    """Every YAML file under data/, sorted, symlinks included (the loader refuses them)."""
+    found = []
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")):
+                found.append(Path(directory) / name)
+    return found
+
+
+def kind_of(path: Path, root: Path) -> str | None:
+    """Which loader a file belongs to, by where it lies under data/."""
+    parts = path.relative_to(root).parts
+    if parts == ("organizations.yaml",):
+        return "organizations"
+    if len(parts) == 3 and parts[0] == "models":
+        return "model"
+    if len(parts) == 2 and parts[0] in ("sources", "hardware"):
+        return parts[0].rstrip("s") if parts[0] == "sources" else "hardware"
+    return None
+
+
+LOADERS = {"model": _load_model, "source": _load_source, "hardware": _load_hardware,
+           "organizations": _load_organizations}
+
+
+def load(root: Path, only: list[Path] | None = None) -> Dataset:
+    """Read data/ (or only some files of it) into a Dataset, collecting every error."""
+    # Load
+    root = Path(root)
+    paths = only if only is not None else data_files(root)
+    out: dict[str, list] = {name: [] for name in TABLE_COLUMNS}
+    errors: list[DataError] = []
+    # Process
+    for path in paths:
+        file = relative(path, root)
+        try:
+            kind = kind_of(path.resolve() if not path.is_symlink() else path, root.resolve())
+        except ValueError:
+            kind = None
+        if kind is None:
+            errors.append(DataError(file, 0, "", "not a known place for a data file; expected data/models/<org>/<id>.yaml, "
+                                                 "data/sources/<id>.yaml, data/hardware/<id>.yaml or data/organizations.yaml"))
+            continue
+        try:
+            doc = read_document(path)
+        except YamlError as error:
+            errors.append(DataError(file, error.line, error.path, error.message))
+            continue
+        except OSError as error:
+            errors.append(DataError(file, 0, "", f"cannot read the file: {error.strerror}"))
+            continue
+        LOADERS[kind](doc, file, out, errors)
+    # Save
+    tables = {name: pd.DataFrame(rows, columns=TABLE_COLUMNS[name], dtype=object) for name, rows in out.items()}
+    return Dataset(root=root, tables=tables, errors=errors, files_read=len(paths))

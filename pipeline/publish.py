@@ -1,0 +1,84 @@
+"""Publish stage: write the DuckDB file and Parquet tables atomically (temp file, then rename)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+DB_NAME = "modelfacts.duckdb"
+# Order matters only for readability of the file; every table is listed in build_info's hash.
+PUBLISHED_TABLES = ("models", "claims", "sources", "organizations", "architectures", "hardware",
+                    "derived", "checks")
+SORT_KEYS = {"models": ["model_id"], "claims": ["claim_id"], "sources": ["source_id"],
+             "organizations": ["organization_id"], "architectures": ["model_id"], "hardware": ["hardware_id"],
+             "derived": ["model_id", "quantity"], "checks": ["check_id"]}
+
+
+def canonical(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table in its published row order, so equal data gives equal files and hashes."""
+    keys = [key for key in SORT_KEYS.get(name, []) if key in table.columns]
+    return table.sort_values(keys, kind="stable").reset_index(drop=True) if keys else table.reset_index(drop=True)
+
+
+def content_hash(tables: dict[str, pd.DataFrame]) -> str:
+    """SHA-256 over every published table's rows in canonical order (build time and commit excluded)."""
+    digest = hashlib.sha256()
+    for name in sorted(tables):
+        digest.update(name.encode())
+        digest.update(canonical(tables[name], name).to_csv(index=False, lineterminator="\n").encode())
+    return digest.hexdigest()
+
+
+VIEWS_SQL: list[str] = []  # stages append CREATE VIEW statements (see pipeline.check)
+
+
+def _write_database(path: Path, tables: dict[str, pd.DataFrame], info: pd.DataFrame, views: list[str]) -> None:
+    """Create a fresh DuckDB file holding the tables, build_info and views."""
+    with duckdb.connect(str(path)) as connection:
+        for name, table in {**tables, "build_info": info}.items():
+            frame = canonical(table, name)
+            connection.register("frame", frame)
+            connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')
+            connection.unregister("frame")
+        for statement in views:
+            connection.execute(statement)
+        connection.execute("CHECKPOINT")
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file to disk so a crash after the rename cannot leave it half-written."""
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def publish(tables: dict[str, pd.DataFrame], out: Path, info: dict, views: list[str] | None = None) -> Path:
+    """Write out/modelfacts.duckdb and out/parquet/*.parquet; the old files stay until the new ones are whole."""
+    # Load
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    info_frame = pd.DataFrame([{**info, "content_hash": content_hash(tables)}])
+    # Process: everything is written beside the target first
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+    try:
+        database = staging / DB_NAME
+        _write_database(database, tables, info_frame, views or [])
+        _fsync(database)
+        parquet = staging / "parquet"
+        parquet.mkdir()
+        for name, table in {**tables, "build_info": info_frame}.items():
+            canonical(table, name).to_parquet(parquet / f"{name}.parquet", index=False)
+        # Save: one rename makes the new database current; Parquet follows the same way
+        os.replace(database, out / DB_NAME)
+        previous = out / "parquet"
+        if previous.exists():
+            retired = staging / "parquet-previous"
+            os.replace(previous, retired)
+        os.replace(parquet, previous)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out / DB_NAME

@@ -1,0 +1,266 @@
+"""Validate stage: pandera rules per table, then cross-table rules, then typed tables.
+
+Every rule reports `file:line: path: expected ...; found ...`; all errors are collected first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import PurePosixPath
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline.errors import DataError, DataErrors
+from pipeline.fields import FIELDS
+from pipeline.load import YAML_KEY, Dataset
+from schemas.tables import MODELS as TABLE_MODELS
+
+# Values beyond these are typing slips, not claims (the largest real figures are ~1e26 FLOP, ~1e13 params).
+PLAUSIBLE_MAX = {
+    "params_total": 1e15, "params_active": 1e15, "params_embedding": 1e14, "params_non_embedding": 1e15,
+    "num_layers": 1e4, "training_tokens": 1e16, "training_images": 1e12, "training_compute_flop": 1e30,
+    "training_cost_usd": 1e11, "training_gpu_hours": 1e10, "training_duration_days": 3650,
+    "training_chip_count": 1e7, "context_length": 1e9, "weights_gb_fp32": 1e7, "weights_gb_fp16": 1e7,
+    "weights_gb_int8": 1e7, "weights_gb_int4": 1e7,
+}
+
+
+def _shown(value) -> str:
+    """A found value as a message shows it: text in double quotes, the rest as YAML would write it."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return str(value)
+
+
+def _error_at(table: pd.DataFrame, index, column: str, message: str) -> DataError:
+    """A DataError for one cell of a loader table, using the row's file and the key's line."""
+    row = table.loc[index]
+    key = YAML_KEY.get(column, column)
+    prefix = row["path_prefix"]
+    path = f"{prefix}.{key}" if prefix else key
+    return DataError(row["file"], int(row["lines"].get(column, row["line"])), path, message)
+
+
+def schema_errors(dataset: Dataset) -> list[DataError]:
+    """Run every table's pandera model lazily and turn each failure into a located error."""
+    errors: list[DataError] = []
+    for name, model in TABLE_MODELS.items():
+        table = dataset.tables[name]
+        if table.empty:
+            continue
+        try:
+            model.validate(table, lazy=True)
+        except pa.errors.SchemaErrors as failure:
+            cases = failure.failure_cases
+            cases = cases[cases["index"].notna()]
+            for case in cases.itertuples():
+                errors.append(_error_at(table, case.index, case.column, f"{case.check}; found {_shown(case.failure_case)}"))
+    return errors
+
+
+def _rows_where(table: pd.DataFrame, mask: pd.Series, column: str, message) -> list[DataError]:
+    """Errors for the rows a vectorized rule flags; message is text or a function of the row."""
+    return [_error_at(table, index, column, message(table.loc[index]) if callable(message) else message)
+            for index in table.index[mask.fillna(False).astype(bool)]]
+
+
+def _is_text(series: pd.Series) -> pd.Series:
+    """Which cells hold text."""
+    return series.map(lambda value: isinstance(value, str))
+
+
+def _parse_date(value) -> tuple[dt.date | None, str]:
+    """A date and its precision from YYYY-MM-DD / YYYY-MM / YYYY / 'undated'."""
+    if isinstance(value, dt.datetime):
+        return value.date(), "day"
+    if isinstance(value, dt.date):
+        return value, "day"
+    text = str(value)
+    if text == "undated" or value is None or (isinstance(value, float) and math.isnan(value)):
+        return None, "undated"
+    try:
+        if len(text) == 4:
+            return dt.date(int(text), 1, 1), "year"
+        if len(text) == 7:
+            return dt.date.fromisoformat(text + "-01"), "month"
+        return dt.date.fromisoformat(text), "day"
+    except ValueError:
+        return None, "invalid"
+
+
+def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
+    """Rules that need more than one row or table: identity, references, duplicates, ordering."""
+    models, claims, sources = dataset.models, dataset.claims, dataset.sources
+    organizations, architectures, hardware = dataset.organizations, dataset.architectures, dataset.hardware
+    errors: list[DataError] = []
+    text_ids = _is_text(models["model_id"])
+
+    # The path is the identity: data/models/<organization>/<id>.yaml
+    stems = models["file"].map(lambda f: PurePosixPath(f).stem)
+    folders = models["file"].map(lambda f: PurePosixPath(f).parent.name)
+    errors += _rows_where(models, text_ids & (models["model_id"] != stems), "model_id",
+                          lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['model_id'])}")
+    errors += _rows_where(models, _is_text(models["organization"]) & (models["organization"] != folders), "organization",
+                          lambda r: f"expected the folder name \"{PurePosixPath(r['file']).parent.name}\"; found {_shown(r['organization'])}")
+    duplicated = text_ids & models["model_id"].duplicated(keep=False)
+    errors += _rows_where(models, duplicated, "model_id", lambda r: (
+        f"the id {_shown(r['model_id'])} is used by more than one file: "
+        + ", ".join(sorted(models.loc[models['model_id'] == r['model_id'], 'file']))))
+    known_orgs = set(organizations["organization"].dropna())
+    errors += _rows_where(models, _is_text(models["organization"]) & ~models["organization"].isin(known_orgs), "organization",
+                          lambda r: f"expected an organization listed in data/organizations.yaml; found {_shown(r['organization'])}")
+    errors += _rows_where(organizations, organizations["organization"].duplicated(keep="first"), "organization",
+                          lambda r: f"the organization id {_shown(r['organization'])} is listed twice")
+
+    source_stems = sources["file"].map(lambda f: PurePosixPath(f).stem)
+    errors += _rows_where(sources, _is_text(sources["source_id"]) & (sources["source_id"] != source_stems), "source_id",
+                          lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['source_id'])}")
+    has_authors = sources["authors"].map(lambda v: isinstance(v, list) and len(v) > 0)
+    errors += _rows_where(sources, ~has_authors & sources["publisher"].isna(), "publisher",
+                          "a source needs `authors` or `publisher` (write publisher: unknown if nobody can name it)")
+    hardware_stems = hardware["file"].map(lambda f: PurePosixPath(f).stem)
+    errors += _rows_where(hardware, _is_text(hardware["hardware_id"]) & (hardware["hardware_id"] != hardware_stems),
+                          "hardware_id", lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['hardware_id'])}")
+
+    # References resolve
+    known_sources = set(sources["source_id"].dropna())
+    for table in (claims, architectures, hardware):
+        errors += _rows_where(table, _is_text(table["source_id"]) & ~table["source_id"].isin(known_sources), "source_id",
+                              lambda r: f"expected a source id with a file in data/sources/; found {_shown(r['source_id'])}")
+    errors += _rows_where(hardware, _is_text(hardware["price_source_id"]) & ~hardware["price_source_id"].isin(known_sources),
+                          "price_source_id", lambda r: f"expected a source id with a file in data/sources/; found {_shown(r['price_source_id'])}")
+
+    # Claims: one per model, field, source and key; numbers ordered and plausible
+    identity = claims[["model_id", "field", "source_id", "key"]].astype(str)
+    twins = identity.duplicated(keep="first")
+    errors += _rows_where(claims, twins, "key", lambda r: (
+        f"another claim on line {_first_twin_line(claims, identity, r.name)} has the same field and source; "
+        "give each a distinct `key:` (e.g. key: table)"))
+    numeric = pd.to_numeric(claims["value"], errors="coerce")
+    low = pd.to_numeric(claims["low"], errors="coerce")
+    high = pd.to_numeric(claims["high"], errors="coerce")
+    errors += _rows_where(claims, (low > numeric) | (numeric > high) | (low > high), "as_written",
+                          lambda r: f"expected low <= value <= high; found low={r['low']}, value={r['value']}, high={r['high']}")
+    ceiling = claims["field"].map(PLAUSIBLE_MAX)
+    biggest = pd.concat([numeric, low, high], axis=1).max(axis=1)
+    errors += _rows_where(claims, biggest > ceiling, "as_written", lambda r: (
+        f"expected at most {PLAUSIBLE_MAX[r['field']]:.0e} {FIELDS[r['field']].unit} for {r['field']}; "
+        f"found {_shown(r['as_written'])}"))
+    errors += _active_over_total(claims, numeric)
+
+    # Dates are not in the future
+    for table, column in ((models, "released"), (sources, "published")):
+        dates = table[column].map(lambda v: _parse_date(v)[0])
+        future = dates.map(lambda d: d is not None and d > today)
+        errors += _rows_where(table, future, column,
+                              lambda r: f"expected a date on or before {today.isoformat()}; found {_shown(str(r[column]))}")
+    return errors
+
+
+def _first_twin_line(claims: pd.DataFrame, identity: pd.DataFrame, index) -> int:
+    """Line of the first claim with the same identity as row `index`."""
+    same = (identity == identity.loc[index]).all(axis=1)
+    return int(claims.loc[same[same].index[0], "line"])
+
+
+def _active_over_total(claims: pd.DataFrame, numeric: pd.Series) -> list[DataError]:
+    """params_active must not exceed params_total from the same model and source."""
+    frame = claims.assign(number=numeric)
+    totals = frame[frame["field"] == "params_total"].groupby(["model_id", "source_id"])["number"].max()
+    active = frame[frame["field"] == "params_active"]
+    if active.empty or totals.empty:
+        return []
+    paired = active.join(totals.rename("total"), on=["model_id", "source_id"])
+    return _rows_where(claims.loc[paired.index], paired["number"] > paired["total"], "as_written", lambda r: (
+        f"expected params_active <= params_total ({paired.loc[r.name, 'total']:,.0f}) from the same source; "
+        f"found {_shown(r['as_written'])}"))
+
+
+def typed_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
+    """The validated tables with proper types and the published column names."""
+    models, claims, sources = dataset.models, dataset.claims, dataset.sources
+    released = models["released"].map(_parse_date)
+    published = sources["published"].map(_parse_date)
+    key = claims["key"].where(claims["key"].notna(), None)
+    claim_id = claims["model_id"] + "." + claims["field"] + "." + claims["source_id"] + key.map(
+        lambda k: f".{k}" if isinstance(k, str) else "")
+    authors = sources["authors"].map(lambda v: ", ".join(v) if isinstance(v, list) else None)
+    text = lambda series: series.astype("string")  # noqa: E731 - a local spelling of one cast
+    return {
+        "models": pd.DataFrame({
+            "model_id": text(models["model_id"]), "name": text(models["name"]),
+            "organization": text(models["organization"]),
+            "released": pd.to_datetime(released.map(lambda d: d[0])).dt.date,
+            "released_precision": text(released.map(lambda d: d[1])),
+            "domain": text(models["domain"]), "open_weights": models["open_weights"].astype("boolean"),
+            "family": text(models["family"]),
+            "aliases": text(models["aliases"].map(lambda v: "; ".join(v) if isinstance(v, list) else None)),
+            "description": text(models["description"]), "file": text(models["file"]),
+        }),
+        "claims": pd.DataFrame({
+            "claim_id": text(claim_id), "model_id": text(claims["model_id"]), "field": text(claims["field"]),
+            "value": pd.to_numeric(claims["value"]).astype("float64"),
+            "low": pd.to_numeric(claims["low"]).astype("float64"),
+            "high": pd.to_numeric(claims["high"]).astype("float64"),
+            "as_written": text(claims["as_written"]), "precision": text(claims["precision"]),
+            "sig_figs": pd.to_numeric(claims["sig_figs"]).astype("Int64"),
+            "approximate": claims["approximate"].astype("boolean"),
+            "unit": text(claims["field"].map(lambda f: FIELDS[f].unit)),
+            "status": text(claims["status"]), "source_id": text(claims["source_id"]),
+            "locator": text(claims["locator"]), "attributed_to": text(claims["attributed_to"]),
+            "note": text(claims["note"]), "key": text(key), "file": text(claims["file"]),
+            "line": claims["line"].astype("int64"), "claim_index": claims["claim_index"].astype("int64"),
+        }),
+        "sources": pd.DataFrame({
+            "source_id": text(sources["source_id"]), "title": text(sources["title"]),
+            "publisher": text(sources["publisher"].where(sources["publisher"].notna(), authors)),
+            "authors": text(authors),
+            "published": pd.to_datetime(published.map(lambda d: d[0])).dt.date,
+            "published_precision": text(published.map(lambda d: d[1])),
+            "kind": text(sources["kind"]), "url": text(sources["url"]), "arxiv": text(sources["arxiv"]),
+            "repository": text(sources["repository"]), "path": text(sources["path"]),
+            "note": text(sources["note"]), "file": text(sources["file"]),
+        }),
+        "organizations": pd.DataFrame({
+            "organization_id": text(dataset.organizations["organization"]),
+            "name": text(dataset.organizations["name"]), "url": text(dataset.organizations["url"]),
+        }),
+        "architectures": pd.DataFrame({
+            "model_id": text(dataset.architectures["model_id"]),
+            "source_id": text(dataset.architectures["source_id"]),
+            "hf_config": text(dataset.architectures["hf_config"]),
+            "overrides": text(dataset.architectures["overrides"]),
+            "note": text(dataset.architectures["note"]), "file": text(dataset.architectures["file"]),
+        }),
+        "hardware": pd.DataFrame({
+            "hardware_id": text(dataset.hardware["hardware_id"]), "name": text(dataset.hardware["name"]),
+            "vendor": text(dataset.hardware["vendor"]),
+            "aliases": text(dataset.hardware["aliases"].map(lambda v: "; ".join(v) if isinstance(v, list) else None)),
+            "peak_bf16_flops": pd.to_numeric(dataset.hardware["peak_bf16_flops"]).astype("float64"),
+            "price_usd_per_hour_low": pd.to_numeric(dataset.hardware["price_usd_per_hour_low"]).astype("float64"),
+            "price_usd_per_hour_high": pd.to_numeric(dataset.hardware["price_usd_per_hour_high"]).astype("float64"),
+            "source_id": text(dataset.hardware["source_id"]),
+            "price_source_id": text(dataset.hardware["price_source_id"]),
+            "note": text(dataset.hardware["note"]),
+        }),
+    }
+
+
+def validate(dataset: Dataset, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """All errors of a loaded dataset, or its typed tables; raises DataErrors listing every problem."""
+    # Load
+    today = today or dt.date.today()
+    # Process
+    errors = list(dataset.errors) + schema_errors(dataset) + cross_table_errors(dataset, today)
+    if errors:
+        raise DataErrors(errors)
+    # Save
+    return typed_tables(dataset)

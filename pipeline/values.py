@@ -1,0 +1,176 @@
+"""Parse claim values written the way sources write them ("~1.76T", "$63-78M", "3.14 × 10²³")."""
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from dataclasses import dataclass
+
+from pipeline.fields import FIELDS, Field
+
+
+class ValueParseError(ValueError):
+    """A value that cannot be read as a number in the field's unit; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """A canonical reading of a written value."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    precision: str  # exact | N sf | range | lower bound | upper bound | order of magnitude | text
+    sig_figs: int | None
+    approximate: bool
+
+
+MULTIPLIERS = {
+    "k": 1e3, "thousand": 1e3, "thousands": 1e3,
+    "m": 1e6, "mn": 1e6, "million": 1e6, "millions": 1e6,
+    "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
+    "t": 1e12, "tn": 1e12, "trillion": 1e12, "trillions": 1e12,
+    "quadrillion": 1e15,
+}
+APPROXIMATE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "nearly",
+                     "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated")
+EXACT_WORDS = ("exactly", "precisely")
+LOWER_WORDS = ("more than", "greater than", "at least", "over", "above", "exceeding", "topping", ">=", ">", "≥")
+UPPER_WORDS = ("less than", "fewer than", "at most", "up to", "under", "below", "<=", "<", "≤")
+VAGUE = {"tens of": 1, "hundreds of": 2, "": 0}
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_SCI = rf"(?P<mant>{_NUMBER})\s*(?:e(?P<exp1>[+-]?\d+)|[x*]\s*10\s*\^\s*(?P<exp2>[+-]?\d+))|10\s*\^\s*(?P<exp3>[+-]?\d+)"
+_MULT = r"(?:quadrillion|trillions?|billions?|millions?|thousand|tn|bn|mn|[kmbt])"
+_SINGLE = re.compile(rf"^(?:{_SCI}|(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?)$")
+_RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\s*(?P<b>{_NUMBER})\s*(?P<bmult>{_MULT})?$")
+_VAGUE = re.compile(rf"^(?P<scale>tens of |hundreds of )?(?P<mult>billions|millions|trillions|thousands)$")
+
+
+def _unit_words_elsewhere(field: Field) -> dict[str, str]:
+    """Unit words that belong to other fields but not this one, mapped to a field that owns them."""
+    own = set(field.unit_words)
+    foreign: dict[str, str] = {}
+    for other in FIELDS.values():
+        for word in other.unit_words:
+            if word not in own and word not in foreign and len(word) > 2:
+                foreign[word] = other.name
+    return foreign
+
+
+def _significant_figures(digits: str) -> int:
+    """Significant figures of a mantissa as written: '1.76' -> 3, '500' -> 1, '1.0' -> 2."""
+    digits = digits.replace(",", "")
+    if "." in digits:
+        return max(len(digits.replace(".", "").lstrip("0")), 1)
+    return max(len(digits.lstrip("0").rstrip("0")), 1)
+
+
+def _number(text: str, exponent: int = 0) -> float:
+    """A plain written number, commas allowed, times 10**exponent, rounded once (3.14e23 stays 3.14e23)."""
+    number = float(Decimal(text.replace(",", "")).scaleb(exponent))
+    if not math.isfinite(number):
+        raise ValueParseError(f"expected a finite value greater than 0; found {text}e{exponent}")
+    return number
+
+
+def _normalize(text: str) -> str:
+    """Fold case, typographic dashes, multiplication signs and superscript exponents."""
+    text = text.strip().lower()
+    text = re.sub(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", lambda m: "10^" + m.group(1).translate(SUPERSCRIPTS), text)
+    text = text.replace("×", "x").replace("·", "*").replace("–", "-").replace("—", "-").replace("−", "-")
+    return re.sub(r"\s+", " ", text)
+
+
+def _strip_prefix(text: str, words: tuple[str, ...]) -> tuple[str, bool]:
+    """Remove one leading qualifier from the list, reporting whether one was there."""
+    for word in words:
+        if text.startswith(word) and (not word[-1].isalpha() or len(text) == len(word) or not text[len(word)].isalpha()):
+            return text[len(word):].strip(), True
+    return text, False
+
+
+def _strip_units(text: str, field: Field) -> str:
+    """Remove trailing unit words that belong to the field; reject ones that belong to another field."""
+    for word in sorted(field.unit_words, key=len, reverse=True):
+        if text.endswith(" " + word) or text.endswith(word) and not text[: -len(word)][-1:].isalpha():
+            text = text[: -len(word)].strip()
+            break
+    for word, owner in _unit_words_elsewhere(field).items():
+        if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text):
+            raise ValueParseError(
+                f"the unit '{word}' belongs to {owner}, not {field.name} (unit: {field.unit})")
+    return text
+
+
+def parse_value(written: str, field_name: str) -> ParsedValue:
+    """Read a value as written into value/low/high and its precision, in the field's unit."""
+    field = FIELDS[field_name]
+    if not field.numeric:
+        if not written.strip():
+            raise ValueParseError("expected text naming the hardware; found an empty string")
+        return ParsedValue(None, None, None, "text", None, False)
+    text = _normalize(written)
+    text, approximate = _strip_prefix(text, APPROXIMATE_WORDS)
+    text, exact = _strip_prefix(text, EXACT_WORDS)
+    text, lower = _strip_prefix(text, LOWER_WORDS)
+    text, upper = (text, False) if lower else _strip_prefix(text, UPPER_WORDS)
+    if not approximate:
+        text, approximate = _strip_prefix(text, APPROXIMATE_WORDS)
+    text = _strip_units(text, field)
+    if text.startswith("$") or text.startswith("usd"):
+        if not field.currency:
+            raise ValueParseError(f"a currency amount belongs to training_cost_usd, not {field.name}")
+        text = text.lstrip("$").removeprefix("usd").strip()
+    text = text.removesuffix("+").strip()
+    text = re.sub(r"^(?:a|one) (?=(?:thousand|million|billion|trillion)$)", "1 ", text)
+
+    if match := _VAGUE.match(text):
+        scale = MULTIPLIERS[match["mult"].removesuffix("s")] * 10 ** VAGUE[(match["scale"] or "").strip()]
+        return _checked(ParsedValue(None, scale, scale * 10, "order of magnitude", None, True), written)
+    if match := _RANGE.match(text):
+        high_mult = MULTIPLIERS[match["bmult"]] if match["bmult"] else 1.0
+        low_mult = MULTIPLIERS[match["amult"]] if match["amult"] else high_mult
+        low, high = _number(match["a"]) * low_mult, _number(match["b"]) * high_mult
+        if low > high:
+            raise ValueParseError(f"a range must go from low to high; found {written!r}")
+        return _checked(ParsedValue((low + high) / 2, low, high, "range", None, approximate), written)
+    match = _SINGLE.match(text)
+    if not match:
+        raise ValueParseError(
+            f"expected a number in {field.unit} such as '175B', '~1.76 trillion', '70,015,266,816', "
+            f"'650-800B' or '3.14e23'; found {written!r}")
+    if match["exp3"] is not None:
+        value, sig_figs = 10.0 ** int(match["exp3"]), 1
+    elif match["mant"] is not None:
+        exponent = int(match["exp1"] if match["exp1"] is not None else match["exp2"])
+        value, sig_figs = _number(match["mant"], exponent), _significant_figures(match["mant"])
+    else:
+        multiplier = MULTIPLIERS[match["mult"]] if match["mult"] else None
+        value = _number(match["num"]) * (multiplier or 1.0)
+        sig_figs = _significant_figures(match["num"])
+        if multiplier is None and "." not in match["num"] and not approximate:
+            exact = True  # a fully written integer is exact unless the source hedges it
+    value = float(round(value)) if value >= 1 and abs(value - round(value)) < 1e-6 * value else value
+    if lower:
+        return _checked(ParsedValue(value, value, None, "lower bound", sig_figs, approximate), written)
+    if upper:
+        return _checked(ParsedValue(value, None, value, "upper bound", sig_figs, approximate), written)
+    precision = "exact" if exact and not approximate else f"{sig_figs} sf"
+    return _checked(ParsedValue(value, None, None, precision, None if precision == "exact" else sig_figs,
+                                approximate), written)
+
+
+def _checked(parsed: ParsedValue, written: str) -> ParsedValue:
+    """Reject non-finite or non-positive readings."""
+    for number in (parsed.value, parsed.low, parsed.high):
+        if number is not None and (not math.isfinite(number) or number <= 0):
+            raise ValueParseError(f"expected a finite value greater than 0; found {written!r}")
+    return parsed
+
+
+def half_unit(value: float, sig_figs: int) -> float:
+    """Half a unit in the last significant place: the rounding tolerance of a value with sig_figs."""
+    exponent = math.floor(math.log10(abs(value)))
+    return 0.5 * 10.0 ** (exponent - sig_figs + 1)
