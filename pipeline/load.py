@@ -31,9 +31,22 @@ TABLE_COLUMNS = {
                  "price_usd_per_hour_high", "source_id", "price_source_id", "note", "schema_version",
                  "file", "line", "lines", "path_prefix"],
 }
-# YAML key for each column whose name differs from it
-YAML_KEY = {"model_id": "id", "source_id": "source", "as_written": "value", "hardware_id": "id",
-            "price_source_id": "price_source", "organization_id": "id"}
+# Per table, the YAML key of each column whose name differs from it
+YAML_KEYS = {
+    "models": {"model_id": "id"},
+    "claims": {"source_id": "source", "as_written": "value"},
+    "sources": {"source_id": "id"},
+    "organizations": {"organization": "id"},
+    "architectures": {"source_id": "source"},
+    "hardware": {"hardware_id": "id", "source_id": "source", "price_source_id": "price_source"},
+}
+# Columns the loader computes; never copied from a file
+COMPUTED = {"model_id", "claim_index", "as_written", "value", "low", "high", "precision", "sig_figs", "approximate"}
+
+
+def yaml_key(table: str, column: str) -> str:
+    """The key a column's value was read from."""
+    return YAML_KEYS[table].get(column, column)
 
 
 @dataclass
@@ -55,7 +68,7 @@ class Dataset:
 def relative(path: Path, root: Path) -> str:
     """A path as the error messages show it: relative to the repository (data/'s parent)."""
     try:
-        return path.resolve().relative_to(root.resolve().parent).as_posix()
+        return Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root)).parent).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -85,12 +98,15 @@ def check_keys(mapping: Any, keys: dict, doc: Document, path: str, file: str, wh
     return errors
 
 
-def _row(mapping: dict, columns: list[str], doc: Document, prefix: str, file: str) -> dict:
+def _row(mapping: dict, table: str, doc: Document, prefix: str, file: str) -> dict:
     """One table row from a mapping: its values by column, plus the line of each column's key."""
     row: dict[str, Any] = {}
     lines: dict[str, int] = {}
-    for column in columns:
-        key = YAML_KEY.get(column, column)
+    for column in TABLE_COLUMNS[table]:
+        key = yaml_key(table, column)
+        if table == "claims" and column in COMPUTED:
+            lines[column] = doc.line(f"{prefix}.{key}")
+            continue
         if key in mapping:
             row[column] = mapping[key]
             lines[column] = doc.line(f"{prefix}.{key}" if prefix else key)
@@ -104,7 +120,7 @@ def _load_model(doc: Document, file: str, out: dict[str, list], errors: list[Dat
     errors += check_keys(data, spec.MODEL_KEYS, doc, "", file, "a model")
     if not isinstance(data, dict):
         return
-    out["models"].append(_row(data, TABLE_COLUMNS["models"], doc, "", file))
+    out["models"].append(_row(data, "models", doc, "", file))
     model_id = data.get("id")
     architecture = data.get("architecture")
     if architecture is not None:
@@ -115,7 +131,7 @@ def _load_model(doc: Document, file: str, out: dict[str, list], errors: list[Dat
                                              "expected a mapping of config keys"))
         errors += arch_errors
         if not arch_errors:
-            row = _row(architecture, TABLE_COLUMNS["architectures"], doc, "architecture", file)
+            row = _row(architecture, "architectures", doc, "architecture", file)
             row["model_id"] = model_id
             row["hf_config"] = json.dumps(architecture["hf_config"], sort_keys=True, default=str)
             row["overrides"] = json.dumps(architecture.get("overrides") or {}, sort_keys=True, default=str)
@@ -132,7 +148,8 @@ def _load_model(doc: Document, file: str, out: dict[str, list], errors: list[Dat
         errors += claim_errors
         if not isinstance(claim, dict):
             continue
-        row = _row(claim, TABLE_COLUMNS["claims"], doc, prefix, file)
+        row = _row(claim, "claims", doc, prefix, file)
+        # value/low/high/... are the parser's output, never copied from the file
         row.update(model_id=model_id, claim_index=index)
         if "value" in claim:
             written = doc.raw.get(f"{prefix}.value")
@@ -141,7 +158,7 @@ def _load_model(doc: Document, file: str, out: dict[str, list], errors: list[Dat
                                         "expected the value as written (text or a number); found a list or mapping"))
             else:
                 row["as_written"] = written
-                if claim.get("field") in FIELDS:
+                if claim.get("field") in FIELDS and written.strip():
                     try:
                         parsed = parse_value(written, claim["field"])
                         row.update(value=parsed.value, low=parsed.low, high=parsed.high,
@@ -156,7 +173,7 @@ def _load_source(doc: Document, file: str, out: dict[str, list], errors: list[Da
     """A row of the sources table from one source file."""
     errors += check_keys(doc.data, spec.SOURCE_KEYS, doc, "", file, "a source")
     if isinstance(doc.data, dict):
-        row = _row(doc.data, TABLE_COLUMNS["sources"], doc, "", file)
+        row = _row(doc.data, "sources", doc, "", file)
         row["source_id"] = doc.data.get("id")
         if "published" in doc.data:
             row["published"] = doc.raw.get("published", doc.data["published"])
@@ -167,7 +184,7 @@ def _load_hardware(doc: Document, file: str, out: dict[str, list], errors: list[
     """A row of the hardware table from one chip file."""
     errors += check_keys(doc.data, spec.HARDWARE_KEYS, doc, "", file, "a chip")
     if isinstance(doc.data, dict):
-        out["hardware"].append(_row(doc.data, TABLE_COLUMNS["hardware"], doc, "", file))
+        out["hardware"].append(_row(doc.data, "hardware", doc, "", file))
 
 
 def _load_organizations(doc: Document, file: str, out: dict[str, list], errors: list[DataError]) -> None:
@@ -180,7 +197,7 @@ def _load_organizations(doc: Document, file: str, out: dict[str, list], errors: 
         prefix = f"organizations[{index}]"
         errors += check_keys(entry, spec.ORGANIZATION_KEYS, doc, prefix, file, "an organization")
         if isinstance(entry, dict):
-            row = _row(entry, TABLE_COLUMNS["organizations"], doc, prefix, file)
+            row = _row(entry, "organizations", doc, prefix, file)
             row["organization"] = entry.get("id")
             row["lines"]["organization"] = doc.line(f"{prefix}.id")
             out["organizations"].append(row)
@@ -242,4 +259,6 @@ def load(root: Path, only: list[Path] | None = None) -> Dataset:
         LOADERS[kind](doc, file, out, errors)
     # Save
     tables = {name: pd.DataFrame(rows, columns=TABLE_COLUMNS[name], dtype=object) for name, rows in out.items()}
+    for name, table in tables.items():
+        table.attrs["name"] = name
     return Dataset(root=root, tables=tables, errors=errors, files_read=len(paths))

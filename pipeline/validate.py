@@ -14,7 +14,7 @@ import pandera.pandas as pa
 
 from pipeline.errors import DataError, DataErrors
 from pipeline.fields import FIELDS
-from pipeline.load import YAML_KEY, Dataset
+from pipeline.load import Dataset, yaml_key
 from schemas.tables import MODELS as TABLE_MODELS
 
 # Values beyond these are typing slips, not claims (the largest real figures are ~1e26 FLOP, ~1e13 params).
@@ -43,7 +43,7 @@ def _shown(value) -> str:
 def _error_at(table: pd.DataFrame, index, column: str, message: str) -> DataError:
     """A DataError for one cell of a loader table, using the row's file and the key's line."""
     row = table.loc[index]
-    key = YAML_KEY.get(column, column)
+    key = yaml_key(table.attrs["name"], column)
     prefix = row["path_prefix"]
     path = f"{prefix}.{key}" if prefix else key
     return DataError(row["file"], int(row["lines"].get(column, row["line"])), path, message)
@@ -123,7 +123,7 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     source_stems = sources["file"].map(lambda f: PurePosixPath(f).stem)
     errors += _rows_where(sources, _is_text(sources["source_id"]) & (sources["source_id"] != source_stems), "source_id",
                           lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['source_id'])}")
-    has_authors = sources["authors"].map(lambda v: isinstance(v, list) and len(v) > 0)
+    has_authors = sources["authors"].map(lambda v: v is not None and v == v and v != [])
     errors += _rows_where(sources, ~has_authors & sources["publisher"].isna(), "publisher",
                           "a source needs `authors` or `publisher` (write publisher: unknown if nobody can name it)")
     hardware_stems = hardware["file"].map(lambda f: PurePosixPath(f).stem)
@@ -131,7 +131,7 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
                           "hardware_id", lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['hardware_id'])}")
 
     # References resolve
-    known_sources = set(sources["source_id"].dropna())
+    known_sources = set(source_stems)  # the path is the identity; a wrong id inside is its own error
     for table in (claims, architectures, hardware):
         errors += _rows_where(table, _is_text(table["source_id"]) & ~table["source_id"].isin(known_sources), "source_id",
                               lambda r: f"expected a source id with a file in data/sources/; found {_shown(r['source_id'])}")
@@ -139,10 +139,13 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
                           "price_source_id", lambda r: f"expected a source id with a file in data/sources/; found {_shown(r['price_source_id'])}")
 
     # Claims: one per model, field, source and key; numbers ordered and plausible
-    identity = claims[["model_id", "field", "source_id", "key"]].astype(str)
-    twins = identity.duplicated(keep="first")
+    identity = claims["model_id"].map(str)
+    for column in ("field", "source_id", "key"):
+        identity = identity + "|" + claims[column].map(lambda v: v if isinstance(v, str) else "")
+    twins = identity.duplicated(keep="first") & ~claims["model_id"].isin(models.loc[duplicated, "model_id"])
+    first_line = identity.map(claims.groupby(identity)["line"].first())
     errors += _rows_where(claims, twins, "key", lambda r: (
-        f"another claim on line {_first_twin_line(claims, identity, r.name)} has the same field and source; "
+        f"another claim on line {first_line[r.name]} has the same field and source; "
         "give each a distinct `key:` (e.g. key: table)"))
     numeric = pd.to_numeric(claims["value"], errors="coerce")
     low = pd.to_numeric(claims["low"], errors="coerce")
@@ -163,12 +166,6 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
         errors += _rows_where(table, future, column,
                               lambda r: f"expected a date on or before {today.isoformat()}; found {_shown(str(r[column]))}")
     return errors
-
-
-def _first_twin_line(claims: pd.DataFrame, identity: pd.DataFrame, index) -> int:
-    """Line of the first claim with the same identity as row `index`."""
-    same = (identity == identity.loc[index]).all(axis=1)
-    return int(claims.loc[same[same].index[0], "line"])
 
 
 def _active_over_total(claims: pd.DataFrame, numeric: pd.Series) -> list[DataError]:

@@ -1,6 +1,7 @@
 """Parse claim values written the way sources write them ("~1.76T", "$63-78M", "3.14 × 10²³")."""
 from __future__ import annotations
 
+import json
 import math
 import re
 from decimal import Decimal
@@ -134,13 +135,15 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
         low_mult = MULTIPLIERS[match["amult"]] if match["amult"] else high_mult
         low, high = _number(match["a"]) * low_mult, _number(match["b"]) * high_mult
         if low > high:
-            raise ValueParseError(f"a range must go from low to high; found {written!r}")
+            raise ValueParseError(f"a range must go from low to high; found {json.dumps(written, ensure_ascii=False)}")
         return _checked(ParsedValue((low + high) / 2, low, high, "range", None, approximate), written)
     match = _SINGLE.match(text)
+    if not match and re.match(r"^(-\s*[\d.]|[.+-]?(nan|inf|infinity)$)", text):
+        raise ValueParseError(f"expected a finite value greater than 0; found {json.dumps(written, ensure_ascii=False)}")
     if not match:
         raise ValueParseError(
             f"expected a number in {field.unit} such as '175B', '~1.76 trillion', '70,015,266,816', "
-            f"'650-800B' or '3.14e23'; found {written!r}")
+            f"'650-800B' or '3.14e23'; found {json.dumps(written, ensure_ascii=False)}")
     if match["exp3"] is not None:
         value, sig_figs = 10.0 ** int(match["exp3"]), 1
     elif match["mant"] is not None:
@@ -166,7 +169,7 @@ def _checked(parsed: ParsedValue, written: str) -> ParsedValue:
     """Reject non-finite or non-positive readings."""
     for number in (parsed.value, parsed.low, parsed.high):
         if number is not None and (not math.isfinite(number) or number <= 0):
-            raise ValueParseError(f"expected a finite value greater than 0; found {written!r}")
+            raise ValueParseError(f"expected a finite value greater than 0; found {json.dumps(written, ensure_ascii=False)}")
     return parsed
 
 

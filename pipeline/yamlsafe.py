@@ -85,7 +85,12 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, _join(path, i), depth + 1, line) for i, child in enumerate(node.value)]
         self.doc.raw[path] = node.value
-        return _SCALARS.construct_object(node) if node.tag != "tag:yaml.org,2002:str" else node.value
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        try:
+            return _SCALARS.construct_object(node)
+        except ValueError:  # e.g. 2023-13-45 looks like a date but is none: keep the text for the rules
+            return node.value
 
     def _mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict:
         """Build a mapping, refusing duplicate, non-text and merge keys."""

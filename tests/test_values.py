@@ -1,0 +1,80 @@
+"""The value parser: every written form, with the exact numbers it must give."""
+import math
+
+import pytest
+
+from pipeline.values import ValueParseError, half_unit, parse_value
+
+CASES = [
+    # written, field, value, low, high, precision, approximate
+    ("175B", "params_total", 175e9, None, None, "3 sf", False),
+    ("175 billion", "params_total", 175e9, None, None, "3 sf", False),
+    ("~1.76 trillion", "params_total", 1.76e12, None, None, "3 sf", True),
+    ("about 1.76T", "params_total", 1.76e12, None, None, "3 sf", True),
+    ("70,015,266,816", "params_total", 70_015_266_816, None, None, "exact", False),
+    ("exactly 70,015,266,816", "params_total", 70_015_266_816, None, None, "exact", False),
+    ("Exactly 405 billion", "params_total", 405e9, None, None, "exact", False),
+    ("650-800B", "params_total", 725e9, 650e9, 800e9, "range", False),
+    ("20-40 billion", "params_active", 30e9, 20e9, 40e9, "range", False),
+    ("$63-78M", "training_cost_usd", 70.5e6, 63e6, 78e6, "range", False),
+    ("$3-4 million", "training_cost_usd", 3.5e6, 3e6, 4e6, "range", False),
+    ("$600,000-800,000", "training_cost_usd", 700_000, 600_000, 800_000, "range", False),
+    ("$4.6 million", "training_cost_usd", 4.6e6, None, None, "2 sf", False),
+    ("~$78M", "training_cost_usd", 78e6, None, None, "2 sf", True),
+    ("3.14e23", "training_compute_flop", 3.14e23, None, None, "3 sf", False),
+    ("3.14 × 10²³ FLOPs", "training_compute_flop", 3.14e23, None, None, "3 sf", False),
+    ("2.1 × 10²⁵", "training_compute_flop", 2.1e25, None, None, "2 sf", False),
+    ("10^24", "training_compute_flop", 1e24, None, None, "1 sf", False),
+    ("over 1 trillion", "params_total", 1e12, 1e12, None, "lower bound", False),
+    ("at least a trillion", "params_total", 1e12, 1e12, None, "lower bound", False),
+    ("up to 7 trillion", "params_total", 7e12, None, 7e12, "upper bound", False),
+    ("hundreds of billions", "params_total", None, 1e11, 1e12, "order of magnitude", True),
+    ("trillions", "params_total", None, 1e12, 1e13, "order of magnitude", True),
+    ("2 trillion tokens", "training_tokens", 2e12, None, None, "1 sf", False),
+    ("1.7 million GPU-hours", "training_gpu_hours", 1.7e6, None, None, "2 sf", False),
+    ("141B total", "params_total", 141e9, None, None, "3 sf", False),
+    ("13 billion active per token", "params_active", 13e9, None, None, "2 sf", False),
+    ("1.5 billion parameters", "params_total", 1.5e9, None, None, "2 sf", False),
+    ("90-120 days", "training_duration_days", 105, 90, 120, "range", False),
+    ("0.5B", "params_total", 0.5e9, None, None, "1 sf", False),
+    ("1.0T", "params_total", 1e12, None, None, "2 sf", False),
+    ("2,000", "training_chip_count", 2000, None, None, "exact", False),
+]
+
+
+@pytest.mark.parametrize("written, field, value, low, high, precision, approximate", CASES)
+def test_parses_written_values(written, field, value, low, high, precision, approximate):
+    parsed = parse_value(written, field)
+    assert parsed.value == value
+    assert (parsed.low, parsed.high) == (low, high)
+    assert parsed.precision == precision
+    assert parsed.approximate is approximate
+
+
+def test_text_fields_keep_text():
+    parsed = parse_value("NVIDIA A100 80GB", "training_hardware")
+    assert (parsed.value, parsed.precision) == (None, "text")
+
+
+@pytest.mark.parametrize("written, field, message", [
+    ("175 billion tokens", "params_total",
+     "the unit 'tokens' belongs to training_tokens, not params_total (unit: parameters)"),
+    ("$5M", "params_total", "a currency amount belongs to training_cost_usd, not params_total"),
+    ("800-650B", "params_total", 'a range must go from low to high; found "800-650B"'),
+    ("-5B", "params_total", 'expected a finite value greater than 0; found "-5B"'),
+    ("0", "params_total", 'expected a finite value greater than 0; found "0"'),
+    ("nan", "params_total", 'expected a finite value greater than 0; found "nan"'),
+    ("lots", "params_total", "expected a number in parameters such as '175B', '~1.76 trillion', "
+                             "'70,015,266,816', '650-800B' or '3.14e23'; found \"lots\""),
+])
+def test_rejects_with_a_message(written, field, message):
+    with pytest.raises(ValueParseError) as error:
+        parse_value(written, field)
+    assert str(error.value) == message
+
+
+def test_half_unit_is_the_rounding_tolerance():
+    # 47B has two significant figures: anything in [46.5B, 47.5B] rounds to it
+    assert half_unit(47e9, 2) == 0.5e9
+    # 1.76T has three: half of 0.01T
+    assert math.isclose(half_unit(1.76e12, 3), 5e9)
