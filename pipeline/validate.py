@@ -251,6 +251,23 @@ def typed_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
     }
 
 
+# The contract's columns come first, in the contract's order; extra columns follow.
+LEADING = {
+    "models": ["model_id", "name", "organization", "released", "domain", "open_weights", "file"],
+    "claims": ["claim_id", "model_id", "field", "value", "low", "high", "as_written", "precision", "status",
+               "source_id", "locator", "note", "file", "line"],
+    "sources": ["source_id", "title", "publisher", "published", "kind", "url"],
+}
+
+
+def _ordered(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Tables with the contract's columns first."""
+    for name, leading in LEADING.items():
+        table = tables[name]
+        tables[name] = table[leading + [c for c in table.columns if c not in leading]]
+    return tables
+
+
 def validate(dataset: Dataset, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """All errors of a loaded dataset, or its typed tables; raises DataErrors listing every problem."""
     # Load
@@ -260,4 +277,4 @@ def validate(dataset: Dataset, today: dt.date | None = None) -> dict[str, pd.Dat
     if errors:
         raise DataErrors(errors)
     # Save
-    return typed_tables(dataset)
+    return _ordered(typed_tables(dataset))
