@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -91,11 +92,12 @@ def _with_references(paths: list[Path], data: Path) -> list[Path]:
     """The named files plus organizations.yaml and the source files their claims cite."""
     from pipeline.load import load
 
-    first = load(data, only=[path for path in paths])
-    wanted = set(paths) | {data / "organizations.yaml"}
+    absolute = [Path(os.path.abspath(path)) for path in paths]
+    first = load(data, only=absolute)
+    wanted = set(absolute) | {Path(os.path.abspath(data / "organizations.yaml"))}
     for table in ("claims", "architectures", "hardware"):
         for source_id in first.tables[table]["source_id"].dropna().unique():
-            candidate = data / "sources" / f"{source_id}.yaml"
+            candidate = Path(os.path.abspath(data / "sources" / f"{source_id}.yaml"))
             if isinstance(source_id, str) and candidate.exists():
                 wanted.add(candidate)
     return sorted(wanted, key=str)

@@ -33,6 +33,7 @@ MULTIPLIERS = {
     "t": 1e12, "tn": 1e12, "trillion": 1e12, "trillions": 1e12,
     "quadrillion": 1e15,
 }
+FILLER_WORDS = ("just", "only", "a whopping", "a staggering")
 APPROXIMATE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "nearly",
                      "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated")
 EXACT_WORDS = ("exactly", "precisely")
@@ -113,6 +114,10 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
             raise ValueParseError("expected text naming the hardware; found an empty string")
         return ParsedValue(None, None, None, "text", None, False)
     text = _normalize(written)
+    text, _ = _strip_prefix(text, FILLER_WORDS)
+    # "7-billion-parameter" is the adjective form of "7 billion parameters"
+    text = re.sub(rf"(\d)-({_MULT})\b", r"\1 \2", text)
+    text = re.sub(r"-(parameters?|params?|tokens?)$", r" \1", text)
     text, approximate = _strip_prefix(text, APPROXIMATE_WORDS)
     text, exact = _strip_prefix(text, EXACT_WORDS)
     text, lower = _strip_prefix(text, LOWER_WORDS)

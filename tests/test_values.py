@@ -39,6 +39,9 @@ CASES = [
     ("0.5B", "params_total", 0.5e9, None, None, "1 sf", False),
     ("1.0T", "params_total", 1e12, None, None, "2 sf", False),
     ("2,000", "training_chip_count", 2000, None, None, "exact", False),
+    ("7-billion-parameter", "params_total", 7e9, None, None, "1 sf", False),
+    ("just 1 billion", "params_total", 1e9, None, None, "1 sf", False),
+    ("a staggering 671 billion", "params_total", 671e9, None, None, "3 sf", False),
 ]
 
 
