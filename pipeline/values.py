@@ -35,10 +35,10 @@ MULTIPLIERS = {
 }
 FILLER_WORDS = ("just", "only", "a whopping", "a staggering")
 APPROXIMATE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "nearly",
-                     "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated")
+                     "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated", "towards", "toward")
 EXACT_WORDS = ("exactly", "precisely")
 LOWER_WORDS = ("more than", "greater than", "at least", "over", "above", "exceeding", "topping", ">=", ">", "≥")
-UPPER_WORDS = ("less than", "fewer than", "at most", "up to", "under", "below", "<=", "<", "≤")
+UPPER_WORDS = ("as many as", "as much as", "less than", "fewer than", "at most", "up to", "under", "below", "<=", "<", "≤")
 VAGUE = {"tens of": 1, "hundreds of": 2, "": 0}
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 
@@ -129,7 +129,9 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
         if not field.currency:
             raise ValueParseError(f"a currency amount belongs to training_cost_usd, not {field.name}")
         text = text.lstrip("$").removeprefix("usd").strip()
-    text = text.removesuffix("+").strip()
+    if text.endswith("+"):  # "1T+" means at least 1T
+        text, lower = text[:-1].strip(), True
+    text = re.sub(r"^in the (?=(?:tens of |hundreds of )?(?:thousands|millions|billions|trillions)$)", "", text)
     text = re.sub(r"^(?:a|one) (?=(?:thousand|million|billion|trillion)$)", "1 ", text)
 
     if match := _VAGUE.match(text):
