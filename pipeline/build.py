@@ -39,9 +39,14 @@ def git_commit(root: Path) -> str | None:
 
 def build_tables(root: Path, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """Load, validate, derive and check data/ into the tables the database publishes."""
+    # Load
     tables = validate(load(root / "data"), today=today)
+    # Process
+    tables["claims"] = check.with_implied_interval(tables["claims"])
     tables["derived"] = derive.derive(tables)
+    tables["derived"] = pd.concat([tables["derived"], check.training_derivations(tables)], ignore_index=True)
     tables["checks"] = check.run_checks(tables)
+    # Save
     return tables
 
 

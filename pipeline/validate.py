@@ -190,7 +190,7 @@ def typed_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
     claim_id = claims["model_id"] + "." + claims["field"] + "." + claims["source_id"] + key.map(
         lambda k: f".{k}" if isinstance(k, str) else "")
     authors = sources["authors"].map(lambda v: ", ".join(v) if isinstance(v, list) else None)
-    text = lambda series: series.astype("string")  # noqa: E731 - a local spelling of one cast
+    text = lambda series: series.astype("str")  # noqa: E731 - missing values stay NaN
     return {
         "models": pd.DataFrame({
             "model_id": text(models["model_id"]), "name": text(models["name"]),
