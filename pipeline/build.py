@@ -44,7 +44,8 @@ def build_tables(root: Path, today: dt.date | None = None) -> dict[str, pd.DataF
     # Process
     tables["claims"] = check.with_implied_interval(tables["claims"])
     tables["derived"] = derive.derive(tables)
-    tables["derived"] = pd.concat([tables["derived"], check.training_derivations(tables)], ignore_index=True)
+    tables["derived"] = pd.concat([frame for frame in (tables["derived"], check.training_derivations(tables))
+                                   if not frame.empty] or [tables["derived"]], ignore_index=True)
     tables["checks"] = check.run_checks(tables)
     # Save
     return tables

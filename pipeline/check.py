@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline.fields import FIELDS
+from pipeline.derive import empty_derived
 from pipeline.scaling import BESIROGLU_2024, HOFFMANN_2022, TOKENS_PER_PARAM_RULE
 
 CHECK_COLUMNS = ["check_id", "claim_id", "model_id", "check", "verdict", "expected", "observed", "rel_diff", "detail"]
@@ -70,12 +70,12 @@ def _pct(rel: float) -> str:
 
 def F(series: pd.Series) -> pd.Series:
     """Numbers formatted for detail sentences, element-wise."""
-    return series.map(_fmt)
+    return series.map(_fmt).astype("str")
 
 
 def P(series: pd.Series) -> pd.Series:
     """Relative differences formatted as signed percentages, element-wise."""
-    return series.map(_pct)
+    return series.map(_pct).astype("str")
 
 
 def claimed(frame: pd.DataFrame) -> pd.Series:
@@ -148,6 +148,11 @@ def _best(references: pd.DataFrame, field: str) -> pd.Series:
     return rows.set_index("model_id")["best_value"]
 
 
+def _lookup(frame: pd.DataFrame, values: pd.Series) -> pd.Series:
+    """Per-model numbers looked up for each claim row (NaN where the model has none)."""
+    return frame["model_id"].map(values).astype("float64")
+
+
 def _params_for_training(references: pd.DataFrame) -> pd.Series:
     """N for 6ND and Chinchilla: active parameters (MoE), else total."""
     return _best(references, "params_active").combine_first(_best(references, "params_total"))
@@ -158,6 +163,8 @@ def _params_for_training(references: pd.DataFrame) -> pd.Series:
 def check_formula_params(claims: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
     """Parameter claims against the formula-derived count, at the claim's own precision."""
     frame = claims[claims["field"].isin(FORMULA_QUANTITY)].copy()
+    if frame.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
     formula = derived.set_index(["model_id", "quantity"])["value"]
     keys = pd.MultiIndex.from_arrays([frame["model_id"], frame["field"].map(FORMULA_QUANTITY)])
     frame["truth"] = formula.reindex(keys).to_numpy()
@@ -173,7 +180,9 @@ def check_formula_params(claims: pd.DataFrame, derived: pd.DataFrame) -> pd.Data
 def check_moe_active(claims: pd.DataFrame, references: pd.DataFrame) -> pd.DataFrame:
     """Active-parameter claims: at most the model's total, and below it only for a sparse model."""
     frame = claims[claims["field"] == "params_active"].copy()
-    frame["total"] = frame["model_id"].map(_best(references, "params_total"))
+    if frame.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    frame["total"] = _lookup(frame, _best(references, "params_total"))
     known = frame["total"].notna() & frame["implied_low"].notna()
     fits = frame["implied_low"] <= frame["total"]
     verdict = np.where(~known, UNVERIFIABLE, np.where(fits, CONSISTENT, INCONSISTENT))
@@ -187,7 +196,9 @@ def check_moe_active(claims: pd.DataFrame, references: pd.DataFrame) -> pd.DataF
 def check_chinchilla_ratio(claims: pd.DataFrame, references: pd.DataFrame) -> pd.DataFrame:
     """Training tokens per parameter against the ~20:1 compute-optimal ratio."""
     frame = claims[(claims["field"] == "training_tokens") & claims["value"].notna()].copy()
-    frame["params"] = frame["model_id"].map(_params_for_training(references))
+    if frame.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    frame["params"] = _lookup(frame, _params_for_training(references))
     known = frame["params"].notna()
     ratio = frame["value"] / frame["params"]
     optimal = frame["params"] * TOKENS_PER_PARAM_RULE
@@ -207,8 +218,10 @@ def check_chinchilla_ratio(claims: pd.DataFrame, references: pd.DataFrame) -> pd
 def check_compute_6nd(claims: pd.DataFrame, references: pd.DataFrame) -> pd.DataFrame:
     """Claimed training compute against 6·N·D (N active for MoE), within ±25%."""
     frame = claims[(claims["field"] == "training_compute_flop") & claims["value"].notna()].copy()
-    frame["params"] = frame["model_id"].map(_params_for_training(references))
-    frame["tokens"] = frame["model_id"].map(_best(references, "training_tokens"))
+    if frame.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    frame["params"] = _lookup(frame, _params_for_training(references))
+    frame["tokens"] = _lookup(frame, _best(references, "training_tokens"))
     frame["truth"] = 6 * frame["params"] * frame["tokens"]
     known = frame["truth"].notna()
     low, high = frame["truth"] * (1 - COMPUTE_6ND_TOLERANCE), frame["truth"] * (1 + COMPUTE_6ND_TOLERANCE)
@@ -241,10 +254,12 @@ def model_hardware(claims: pd.DataFrame, hardware: pd.DataFrame) -> pd.DataFrame
 def check_compute_hardware(claims: pd.DataFrame, references: pd.DataFrame, chips: pd.DataFrame) -> pd.DataFrame:
     """Claimed GPU-hours against the compute they must deliver at 20-60% of the chip's peak."""
     frame = claims[(claims["field"] == "training_gpu_hours") & claims["value"].notna()].copy()
+    if frame.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
     compute = _best(references, "training_compute_flop")
     six_nd = 6 * _params_for_training(references) * _best(references, "training_tokens")
-    frame["compute"] = frame["model_id"].map(compute.combine_first(six_nd))
-    frame["peak"] = frame["model_id"].map(chips["peak_bf16_flops"]) if not chips.empty else np.nan
+    frame["compute"] = _lookup(frame, compute.combine_first(six_nd))
+    frame["peak"] = _lookup(frame, chips["peak_bf16_flops"]) if not chips.empty else np.nan
     frame["chip"] = frame["model_id"].map(chips["hardware_id"]) if not chips.empty else None
     seconds_at_peak = frame["compute"] / frame["peak"]
     hours_low = seconds_at_peak / UTILIZATION_BAND[1] / 3600
@@ -265,9 +280,11 @@ def check_compute_hardware(claims: pd.DataFrame, references: pd.DataFrame, chips
 def check_cost_hardware(claims: pd.DataFrame, references: pd.DataFrame, chips: pd.DataFrame) -> pd.DataFrame:
     """Claimed training cost against GPU-hours times the chip's sourced price band."""
     frame = claims[(claims["field"] == "training_cost_usd") & claims["value"].notna()].copy()
-    frame["gpu_hours"] = frame["model_id"].map(_best(references, "training_gpu_hours"))
-    frame["price_low"] = frame["model_id"].map(chips["price_low"]) if not chips.empty else np.nan
-    frame["price_high"] = frame["model_id"].map(chips["price_high"]) if not chips.empty else np.nan
+    if frame.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    frame["gpu_hours"] = _lookup(frame, _best(references, "training_gpu_hours"))
+    frame["price_low"] = _lookup(frame, chips["price_low"]) if not chips.empty else np.nan
+    frame["price_high"] = _lookup(frame, chips["price_high"]) if not chips.empty else np.nan
     low, high = frame["gpu_hours"] * frame["price_low"], frame["gpu_hours"] * frame["price_high"]
     known = low.notna() & high.notna()
     overlaps = (frame["implied_high"] >= low) & (frame["implied_low"] <= high)
@@ -278,17 +295,20 @@ def check_cost_hardware(claims: pd.DataFrame, references: pd.DataFrame, chips: p
     return _rows(frame, "cost_hardware", verdict, (low + high) / 2, frame["value"], detail)
 
 
-def check_conflict(claims: pd.DataFrame) -> pd.DataFrame:
+def check_conflict(claims: pd.DataFrame, derived: pd.DataFrame | None = None) -> pd.DataFrame:
     """Claims on the same model and field from different sources that cannot both be true.
 
     A claim is inconsistent when it cannot be reconciled with a claim of equal or stronger status
-    (confirmed > estimated > rumored): a developer's figure is not faulted for a rumor that contradicts it.
+    (confirmed > estimated > rumored): a developer's figure is not faulted for a rumor that contradicts it,
+    and no claim that agrees with the formula-derived count is faulted at all.
     """
     numeric = claims[claims["implied_low"].notna() & claims["implied_high"].notna()].assign(
         rank=lambda frame: frame["status"].map(STATUS_RANK))
     columns = ["claim_id", "model_id", "field", "source_id", "implied_low", "implied_high", "rank"]
     pairs = numeric[columns].merge(numeric[columns], on=["model_id", "field"], suffixes=("", "_other"))
     pairs = pairs[pairs["source_id"] != pairs["source_id_other"]]
+    if pairs.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
     pairs["disjoint"] = (pairs["implied_high"] < pairs["implied_low_other"]) | (pairs["implied_low"] > pairs["implied_high_other"])
     pairs["against_stronger"] = pairs["disjoint"] & (pairs["rank_other"] <= pairs["rank"])
     summary = pairs.groupby("claim_id").agg(compared=("claim_id_other", "size"), disagreeing=("disjoint", "sum"),
@@ -298,6 +318,11 @@ def check_conflict(claims: pd.DataFrame) -> pd.DataFrame:
     summary["against"] = named.groupby("claim_id")["claim_id_other"].agg(", ".join)
     summary["against"] = summary["against"].fillna("")
     frame = numeric.set_index("claim_id").join(summary, how="inner").reset_index()
+    if derived is not None and not derived.empty:
+        formula = derived.set_index(["model_id", "quantity"])["value"]
+        keys = pd.MultiIndex.from_arrays([frame["model_id"], frame["field"].map(FORMULA_QUANTITY)])
+        truth = pd.Series(formula.reindex(keys).to_numpy(), index=frame.index)
+        frame.loc[_within(frame, truth), "faulted"] = 0
     verdict = np.where(frame["faulted"] > 0, INCONSISTENT, CONSISTENT)
     compared = frame["compared"].astype(str)
     disagreement = ("cannot be reconciled with " + frame["disagreeing"].astype(int).astype(str) + " of " + compared
@@ -310,7 +335,9 @@ def check_conflict(claims: pd.DataFrame) -> pd.DataFrame:
 def check_memory(claims: pd.DataFrame, references: pd.DataFrame) -> pd.DataFrame:
     """Weight-memory claims against parameters x bytes per parameter (1 GB = 1e9 bytes)."""
     frame = claims[claims["field"].isin(BYTES_PER_PARAM) & claims["value"].notna()].copy()
-    frame["params"] = frame["model_id"].map(_best(references, "params_total"))
+    if frame.empty:
+        return pd.DataFrame(columns=CHECK_COLUMNS)
+    frame["params"] = _lookup(frame, _best(references, "params_total"))
     frame["truth"] = frame["params"] * frame["field"].map(BYTES_PER_PARAM) / 1e9
     known = frame["truth"].notna()
     low = np.minimum(frame["implied_low"], frame["value"] * (1 - MEMORY_TOLERANCE))
@@ -347,7 +374,7 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         check_compute_6nd(claims, references),
         check_compute_hardware(claims, references, chips),
         check_cost_hardware(claims, references, chips),
-        check_conflict(claims),
+        check_conflict(claims, tables["derived"]),
         check_memory(claims, references),
     ]
     # Save
@@ -373,7 +400,7 @@ def training_derivations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     ]
     frames = [pd.DataFrame({"model_id": series.index, "quantity": name, "value": series.values.astype("float64"),
                             "method": method}) for name, series, method in rows if not series.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["model_id", "quantity", "value", "method"])
+    return pd.concat(frames, ignore_index=True) if frames else empty_derived()
 
 
 VIEWS = [

@@ -10,6 +10,12 @@ QUANTITIES = {"total": "params_total_formula", "active": "params_active_formula"
               "embedding": "params_embedding_formula", "non_embedding": "params_non_embedding_formula"}
 
 
+def empty_derived() -> pd.DataFrame:
+    """A derived table with no rows but the right column types."""
+    return pd.DataFrame({"model_id": pd.Series(dtype="str"), "quantity": pd.Series(dtype="str"),
+                         "value": pd.Series(dtype="float64"), "method": pd.Series(dtype="str")})
+
+
 def config_table(architectures: pd.DataFrame) -> pd.DataFrame:
     """One row per architecture: the published config with the model's overrides merged in."""
     configs = [{**json.loads(config), **json.loads(overrides)}
@@ -30,7 +36,7 @@ def derive(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """derived(model_id, quantity, value, method): formula counts and the quantities checks reuse."""
     counts = parameter_counts(tables["architectures"])
     if counts.empty:
-        return pd.DataFrame(columns=DERIVED_COLUMNS)
+        return empty_derived()
     ok = counts[counts["error"].isna()]
     method = "formula:" + ok["model_type"].astype(str)
     frames = [pd.DataFrame({"model_id": ok.index, "quantity": name, "value": ok[column].astype("float64").values,

@@ -134,6 +134,9 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
     text = re.sub(r"^in the (?=(?:tens of |hundreds of )?(?:thousands|millions|billions|trillions)$)", "", text)
     text = re.sub(r"^(?:a|one) (?=(?:thousand|million|billion|trillion)$)", "1 ", text)
 
+    if match := re.match(rf"^sub-(?P<mult>thousand|million|billion|trillion)$", text):
+        limit = MULTIPLIERS[match["mult"]]  # "sub-billion" is below one billion
+        return _checked(ParsedValue(limit, None, limit, "upper bound", 1, False), written)
     if match := _VAGUE.match(text):
         scale = MULTIPLIERS[match["mult"].removesuffix("s")] * 10 ** VAGUE[(match["scale"] or "").strip()]
         return _checked(ParsedValue(None, scale, scale * 10, "order of magnitude", None, True), written)

@@ -42,6 +42,7 @@ CASES = [
     ("Estimated in the trillions", "params_total", None, 1e12, 1e13, "order of magnitude", True),
     ("as many as 7 trillion", "params_total", 7e12, None, 7e12, "upper bound", False),
     ("toward 2 trillion", "params_total", 2e12, None, None, "1 sf", True),
+    ("sub-billion-parameter", "params_total", 1e9, None, 1e9, "upper bound", False),
     ("1T+", "params_total", 1e12, 1e12, None, "lower bound", False),
     ("7-billion-parameter", "params_total", 7e9, None, None, "1 sf", False),
     ("just 1 billion", "params_total", 1e9, None, None, "1 sf", False),
