@@ -18,6 +18,14 @@ EXAMPLES = {
     "explain": "modelfacts explain llama-2-70b",
     "check": "modelfacts check\n  modelfacts check llama-2-70b mixtral-8x7b",
     "chinchilla": "modelfacts chinchilla --compute 5.76e23",
+    "docs": "modelfacts docs --db dist/modelfacts.duckdb --out dist/site",
+    "diff": "modelfacts diff old/modelfacts.duckdb dist/modelfacts.duckdb\n  modelfacts diff --base origin/main --format markdown",
+    "cite": "modelfacts cite llama-2-70b.params_total.llama-2-model-card --style bibtex",
+    "fmt": "modelfacts fmt\n  modelfacts fmt --check data/models/meta/llama-2-70b.yaml",
+    "new": "modelfacts new model meta/llama-4-8b",
+    "release": "modelfacts release --db dist/modelfacts.duckdb --out dist/release",
+    "export": "modelfacts export --db dist/modelfacts.duckdb --out /tmp/data-copy",
+    "schema": "modelfacts schema --out schemas/json",
 }
 
 
@@ -52,7 +60,52 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--db", type=Path, default=None, help="read verdicts from a built database instead of data/")
     chinchilla = command("chinchilla", "Compute-optimal parameters and tokens for a compute budget.")
     chinchilla.add_argument("--compute", type=float, required=True, help="training compute in FLOP, e.g. 5.76e23")
+    docs = command("docs", "Generate the mkdocs site from a built database (offline, strict).")
+    docs.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    docs.add_argument("--out", type=Path, default=Path("dist/site"), help="site folder")
+    diff = command("diff", "Report models, claims and verdicts that differ between two builds.")
+    diff.add_argument("old", nargs="?", type=Path, help="old database (omit with --base)")
+    diff.add_argument("new", nargs="?", type=Path, help="new database (default with --base: build the working tree)")
+    diff.add_argument("--base", help="a git ref to build and compare against the working tree")
+    diff.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    cite = command("cite", "Print a citation for one claim.")
+    cite.add_argument("claim_id")
+    cite.add_argument("--style", choices=["text", "bibtex", "apa", "json"], default="text")
+    cite.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    fmt = command("fmt", "Rewrite data files in canonical key order and layout (small diffs).")
+    fmt.add_argument("paths", nargs="*", type=Path, help="files (default: all of data/)")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file needs formatting")
+    new = command("new", "Write a commented skeleton for a new model file.")
+    new.add_argument("kind", choices=["model"], help="what to create")
+    new.add_argument("target", help="ORG/ID, e.g. meta/llama-4-8b")
+    release = command("release", "Write versioned release artifacts (DuckDB, Parquet, CSV, SHA256SUMS).")
+    release.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    release.add_argument("--out", type=Path, default=Path("dist/release"), help="release folder")
+    export = command("export", "Write the database back out as YAML files in the data/ layout.")
+    export.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    export.add_argument("--out", type=Path, required=True, help="folder to write data/ into")
+    schema = command("schema", "Write the JSON Schemas editors use for data files.")
+    schema.add_argument("--out", type=Path, default=Path("schemas/json"), help="folder for *.schema.json")
     return parser
+
+
+def _delegate(module: str):
+    """A command handler that runs `pipeline.<module>.main(args)`."""
+    def handler(args: argparse.Namespace) -> int:
+        import importlib
+
+        return importlib.import_module(f"pipeline.{module}").main(args)
+    return handler
+
+
+cmd_docs = _delegate("site")
+cmd_diff = _delegate("diff")
+cmd_cite = _delegate("cite")
+cmd_fmt = _delegate("fmt")
+cmd_new = _delegate("scaffold")
+cmd_release = _delegate("release")
+cmd_export = _delegate("export")
+cmd_schema = _delegate("jsonschema")
 
 
 def _report(errors: list[DataError], output_format: str) -> None:

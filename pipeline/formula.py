@@ -1362,8 +1362,10 @@ def count_table(configs: pd.DataFrame) -> pd.DataFrame:
     mask = ~ok
     for c in out_cols:
         result[c] = pd.arrays.IntegerArray(values[c], mask.copy())
-    result["error"] = errors
-    return pd.DataFrame(result, index=configs.index)
+    out = pd.DataFrame(result, index=configs.index)
+    # object dtype keeps None (not NaN) for rows without error, whatever pandas infers for strings
+    out["error"] = pd.Series(errors, index=configs.index, dtype=object)
+    return out
 
 
 def _merge(config: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> dict[str, Any]:
