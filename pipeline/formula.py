@@ -30,7 +30,7 @@ t5             T5ForConditionalGeneration
 vit            ViTModel with its pooler (AutoModel)
 =============  =====================================================================
 
-Definitions (see ``docs`` and ``tests/test_formula.py`` for worked examples):
+Definitions (``tests/test_formula.py`` has worked examples):
 
 * ``total``: every parameter of that class, respecting ``tie_word_embeddings`` (a tied output head
   adds nothing). For T5, whose transformers v5 config class always ties, an explicit
@@ -51,8 +51,9 @@ Keys. A config's *required* keys are the widths and depths that size the main we
 error, never a silent default. Every other key takes the default transformers' config class applies
 when the key is absent (``num_key_value_heads``, ``head_dim`` (256 for Gemma), biases,
 ``tie_word_embeddings``, ...). A table cannot tell an absent key from a JSON ``null``, so both read
-as absent; where that matters the family's notes say how (DeepSeek's ``q_lora_rank``: absent or
-null both mean no query compression, which is what ``null`` means in every published config).
+as absent. The one key where that changes a count is DeepSeek's ``q_lora_rank``: absent or null both
+mean no query compression (DeepSeek-V2-Lite, whose published config copies omit the key or set it to
+null, has none), so transformers' class default of 1536 is not applied to an absent key.
 
 Everything is computed on whole columns: rows are grouped by family, their keys normalized with
 pandas, and the arithmetic done on int64 numpy arrays. ``count`` and ``explain`` run the very same
@@ -78,6 +79,7 @@ __all__ = [
     "format_breakdown",
     "dense_layer_params",
     "FAMILY_CLASSES",
+    "FAMILY_NOTES",
 ]
 
 
@@ -93,9 +95,9 @@ def dense_layer_params(n_in: int, n_out: int, bias: bool = True) -> int:
     >>> dense_layer_params(100, 50, bias=False)
     5000
     """
+    if n_in != int(n_in) or n_out != int(n_out) or n_in < 0 or n_out < 0:
+        raise ValueError("layer sizes must be non-negative integers")
     n_in, n_out = int(n_in), int(n_out)
-    if n_in < 0 or n_out < 0:
-        raise ValueError("layer sizes must be non-negative")
     return n_in * n_out + (n_out if bias else 0)
 
 
@@ -126,6 +128,7 @@ EMBEDDING_PARTS: tuple[str, ...] = ("embeddings", "token_type", "position", "cls
 EXTRAS: tuple[str, ...] = ("mtp", "router_bias")
 
 _INT64 = np.int64
+_MAX_KEY_VALUE = 2 ** 31      # any single config value at or above this is rejected as invalid
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,6 +373,8 @@ def _gpt2(c: _Ctx):
         "tie_word_embeddings": _b(False),
     },
     ("embeddings", "attention", "mlp", "norms", "head"),
+    notes="Fused query_key_value (biases when attention_bias, the default), MLP with biases, two "
+          "LayerNorms per block; the output head (embed_out) is untied by default.",
 )
 def _gpt_neox(c: _Ctx):
     V, h, L, I = c.v("vocab_size"), c.v("hidden_size"), c.v("num_hidden_layers"), c.v("intermediate_size")
@@ -554,6 +559,8 @@ def _gated_mlp(c: _Ctx, h, I, bias=False):
     "llama", "LlamaForCausalLM",
     _decoder_keys(extra={"attention_bias": _b(False), "mlp_bias": _b(False)}),
     ("embeddings", "attention", "mlp", "norms", "head"),
+    notes="q/k/v/o of width heads·head_dim and kv_heads·head_dim (head_dim defaults to hidden/heads); "
+          "SwiGLU MLP; biases only with attention_bias / mlp_bias.",
 )
 def _llama(c: _Ctx):
     V, h, L, H, KV, d, I = _std(c)
@@ -1138,6 +1145,8 @@ _FAMILY_EXTRAS: dict[str, tuple[str, ...]] = {"deepseek_v3": ("mtp", "router_bia
 SUPPORTED_FAMILIES: tuple[str, ...] = tuple(_FAMILIES) + tuple(_MODEL_TYPE_ALIASES)
 #: The transformers class whose parameters each family's ``total`` equals.
 FAMILY_CLASSES: dict[str, str] = {name: fam.cls for name, fam in _FAMILIES.items()}
+#: What is particular about each family's count (for documentation).
+FAMILY_NOTES: dict[str, str] = {name: fam.notes for name, fam in _FAMILIES.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1150,6 +1159,7 @@ def _column(df: pd.DataFrame, key: str, pos: np.ndarray) -> np.ndarray:
     return df[key].to_numpy()[pos]
 
 
+_IS_STR = np.frompyfunc(lambda x: isinstance(x, str), 1, 1)
 _BOOL_MAP = {True: True, False: False, "true": True, "false": False, "True": True, "False": False}
 
 
@@ -1170,7 +1180,8 @@ def _to_int(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if vals.dtype.kind in "iu":
         z = np.zeros(len(vals), bool)
         out = vals.astype(_INT64)
-        return out, z, out < 0
+        bad = (out < 0) | (out >= _MAX_KEY_VALUE)
+        return np.where(bad, 0, out), z, bad
     if vals.dtype.kind == "f":
         missing = np.isnan(vals)
         f = vals
@@ -1179,7 +1190,8 @@ def _to_int(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         missing = s.isna().to_numpy()
         f = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
-        bad = (~missing) & (np.isnan(f) | (f != np.floor(f)) | (f < 0) | (f > 2.0 ** 53))
+        # integral, non-negative and below 2**31: larger widths would let int64 products overflow
+        bad = (~missing) & (np.isnan(f) | (f != np.floor(f)) | (f < 0) | (f >= _MAX_KEY_VALUE))
     out = np.where(missing | bad, 0, f).astype(_INT64)
     return out, missing, bad
 
@@ -1225,7 +1237,9 @@ def _normalize(fam: _Family, df: pd.DataFrame, pos: np.ndarray) -> _Normalized:
             missing = np.asarray(pd.isna(vals), bool)
             col = vals.astype(object).copy()
             col[missing] = spec.default
-            invalid = (~missing) & ~np.fromiter((isinstance(x, str) for x in vals), bool, count=n)
+            is_str = _IS_STR(vals.astype(object)).astype(bool) if n else np.zeros(0, bool)
+            invalid = (~missing) & ~is_str
+            col[invalid] = spec.default
         elif spec.kind == "bool":
             col, missing, invalid = _to_bool(vals)
             if spec.default is not _MISSING:

@@ -29,8 +29,12 @@ def content_hash(tables: dict[str, pd.DataFrame]) -> str:
     """SHA-256 over every published table's rows in canonical order (build time and commit excluded)."""
     digest = hashlib.sha256()
     for name in sorted(tables):
-        digest.update(name.encode())
-        digest.update(canonical(tables[name], name).to_csv(index=False, lineterminator="\n").encode())
+        table = canonical(tables[name], name)
+        digest.update(f"{name}:{','.join(map(str, table.columns))}:{len(table)}".encode())
+        # pandas' row hashes use a fixed key, so equal tables give equal bytes on every run
+        mixed = [column for column in table.columns if table[column].dtype == object]
+        table = table.astype({column: str for column in mixed})
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
 

@@ -5,6 +5,7 @@ import json
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 from dataclasses import dataclass
 
 from pipeline.fields import FIELDS, Field
@@ -50,6 +51,7 @@ _RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\
 _VAGUE = re.compile(rf"^(?P<scale>tens of |hundreds of )?(?P<mult>billions|millions|trillions|thousands)$")
 
 
+@lru_cache(maxsize=None)
 def _unit_words_elsewhere(field: Field) -> dict[str, str]:
     """Unit words that belong to other fields but not this one, mapped to a field that owns them."""
     own = set(field.unit_words)
@@ -85,12 +87,24 @@ def _normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@lru_cache(maxsize=None)
+def _prefix_pattern(words: tuple[str, ...]) -> re.Pattern:
+    """One regex for 'any of these qualifiers at the start, as a whole word'."""
+    alternatives = "|".join(re.escape(word) + (r"(?![a-z])" if word[-1].isalpha() else "") for word in words)
+    return re.compile(rf"^(?:{alternatives})\s*")
+
+
 def _strip_prefix(text: str, words: tuple[str, ...]) -> tuple[str, bool]:
     """Remove one leading qualifier from the list, reporting whether one was there."""
-    for word in words:
-        if text.startswith(word) and (not word[-1].isalpha() or len(text) == len(word) or not text[len(word)].isalpha()):
-            return text[len(word):].strip(), True
-    return text, False
+    match = _prefix_pattern(words).match(text)
+    return (text[match.end():], True) if match else (text, False)
+
+
+@lru_cache(maxsize=None)
+def _foreign_units(field: Field) -> re.Pattern | None:
+    """One regex finding any unit word that belongs to another field."""
+    words = sorted(_unit_words_elsewhere(field), key=len, reverse=True)
+    return re.compile(rf"(?<![a-z])({'|'.join(map(re.escape, words))})(?![a-z])") if words else None
 
 
 def _strip_units(text: str, field: Field) -> str:
@@ -99,13 +113,16 @@ def _strip_units(text: str, field: Field) -> str:
         if text.endswith(" " + word) or text.endswith(word) and not text[: -len(word)][-1:].isalpha():
             text = text[: -len(word)].strip()
             break
-    for word, owner in _unit_words_elsewhere(field).items():
-        if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text):
-            raise ValueParseError(
-                f"the unit '{word}' belongs to {owner}, not {field.name} (unit: {field.unit})")
+    pattern = _foreign_units(field)
+    found = pattern.search(text) if pattern else None
+    if found:
+        word = found.group(1)
+        raise ValueParseError(
+            f"the unit '{word}' belongs to {_unit_words_elsewhere(field)[word]}, not {field.name} (unit: {field.unit})")
     return text
 
 
+@lru_cache(maxsize=200_000)
 def parse_value(written: str, field_name: str) -> ParsedValue:
     """Read a value as written into value/low/high and its precision, in the field's unit."""
     field = FIELDS[field_name]

@@ -440,6 +440,10 @@ def test_invalid_value_names_the_key():
         count(dict(LLAMA2_70B, vocab_size=-3))
     with pytest.raises(ConfigError, match="tie_word_embeddings"):
         count(dict(LLAMA2_70B, tie_word_embeddings="maybe"))
+    with pytest.raises(ConfigError, match="feed_forward_proj"):
+        count(dict(fixture("t5-small"), feed_forward_proj=3))
+    with pytest.raises(ConfigError, match="hidden_size"):
+        count(dict(LLAMA2_70B, hidden_size=2 ** 31))      # would overflow int64 products
 
 
 def test_moe_without_top_k_is_an_error_when_no_default_exists():
