@@ -6,8 +6,9 @@ The canonical layout:
   in file order; `hf_config`, `overrides` and any other free mapping keep the order they were written in);
 - two-space indentation, sequences of mappings indented under their key (`claims:` / `  - field: ...`),
   sequences of plain values on one line (`aliases: [a, b]`), `{}` and `[]` for empty ones;
-- every value on one line: text plain when YAML (1.1 and 1.2) reads it back as the same text, otherwise
-  double-quoted; a claim's `value` always double-quoted and exactly as written;
+- every value on one line: a single word (ids, slugs, URLs, enum words) plain when every YAML reader
+  (1.1 and 1.2) reads it back as the same text, any other text double-quoted; a claim's `value` always
+  double-quoted and exactly as written;
 - numbers and dates exactly as written (`1.0e-05`, `2023-07-18`, `2023`), booleans `true`/`false`,
   null `null`.
 
@@ -81,7 +82,9 @@ class _Dumper(yaml.SafeDumper):
 
 
 def plain_ok(text: str, flow: bool = False) -> bool:
-    """Whether text can stand unquoted and every YAML reader reads it back as the same text."""
+    """Whether text stands unquoted: one word (no spaces) that every YAML reader reads back as the same text."""
+    if any(char.isspace() for char in text):
+        return False
     if _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) != STR_TAG or _YAML12_NOT_TEXT.match(text):
         return False
     analysis = Emitter(io.StringIO(), allow_unicode=True).analyze_scalar(text)

@@ -65,6 +65,8 @@ def publish(tables: dict[str, pd.DataFrame], out: Path, info: dict, views: list[
     # Load
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".build-*"):  # left behind by a build that was killed mid-way
+        shutil.rmtree(stale, ignore_errors=True)
     info_frame = pd.DataFrame([{**info, "content_hash": content_hash(tables)}])
     # Process: everything is written beside the target first
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
