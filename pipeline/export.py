@@ -57,8 +57,8 @@ def _split(value: Any, separator: str) -> list[str] | None:
 
 def _document(pairs: list[tuple[str, Any]], keys: dict) -> dict:
     """A mapping with the present values, in the spec's key order."""
-    values = {key: value for key, value in pairs if _present(value) if not isinstance(value, (list, dict)) or True}
-    values = {key: value for key, value in values.items() if value is not None}
+    values = {key: value for key, value in pairs
+              if value is not None and (isinstance(value, (list, dict)) or _present(value))}
     return {key: values[key] for key in keys if key in values}
 
 
@@ -114,7 +114,7 @@ def hardware_documents(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
         documents[f"data/hardware/{chip.hardware_id}.yaml"] = _document([
             ("schema_version", spec.SCHEMA_VERSION), ("id", chip.hardware_id), ("name", chip.name),
             ("vendor", chip.vendor), ("aliases", _split(chip.aliases, "; ")),
-            ("peak_bf16_flops", _number(chip.peak_bf16_flops) if _present(chip.peak_bf16_flops) else None),
+            ("peak_bf16_flops", f"{chip.peak_bf16_flops:.15g}" if _present(chip.peak_bf16_flops) else None),
             ("price_usd_per_hour_low", _number(chip.price_usd_per_hour_low) if _present(chip.price_usd_per_hour_low) else None),
             ("price_usd_per_hour_high", _number(chip.price_usd_per_hour_high) if _present(chip.price_usd_per_hour_high) else None),
             ("source", chip.source_id), ("price_source", chip.price_source_id), ("note", chip.note)], spec.HARDWARE_KEYS)

@@ -95,15 +95,12 @@ def check_keys(mapping: Any, keys: dict, doc: Document, path: str, file: str, wh
 def _row(mapping: dict, table: str, doc: Document, prefix: str, file: str) -> dict:
     """One table row from a mapping: its values by column, plus the line of each column's key."""
     row: dict[str, Any] = {}
-    key_lines = mapping.lines
-    lines: dict[str, int] = {}
     for column in TABLE_COLUMNS[table]:
         key = yaml_key(table, column)
-        if key in mapping:
-            lines[column] = key_lines[key]
-            if not (table == "claims" and column in COMPUTED):
-                row[column] = mapping[key]
-    row.update(file=file, line=mapping.line, lines=lines, path_prefix=prefix)
+        if key in mapping and not (table == "claims" and column in COMPUTED):
+            row[column] = mapping[key]
+    # lines are kept by YAML key, as the parser recorded them (see pipeline.validate._error_at)
+    row.update(file=file, line=mapping.line, lines=mapping.lines, path_prefix=prefix)
     return row
 
 
@@ -192,7 +189,6 @@ def _load_organizations(doc: Document, file: str, out: dict[str, list], errors: 
         if isinstance(entry, dict):
             row = _row(entry, "organizations", doc, prefix, file)
             row["organization"] = entry.get("id")
-            row["lines"]["organization"] = doc.line(f"{prefix}.id")
             out["organizations"].append(row)
 
 

@@ -46,7 +46,7 @@ def _error_at(table: pd.DataFrame, index, column: str, message: str) -> DataErro
     key = yaml_key(table.attrs["name"], column)
     prefix = row["path_prefix"]
     path = f"{prefix}.{key}" if prefix else key
-    return DataError(row["file"], int(row["lines"].get(column, row["line"])), path, message)
+    return DataError(row["file"], int(row["lines"].get(key, row["line"])), path, message)
 
 
 def schema_errors(dataset: Dataset) -> list[DataError]:

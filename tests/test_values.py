@@ -44,6 +44,8 @@ CASES = [
     ("toward 2 trillion", "params_total", 2e12, None, None, "1 sf", True),
     ("sub-billion-parameter", "params_total", 1e9, None, 1e9, "upper bound", False),
     ("1T+", "params_total", 1e12, 1e12, None, "lower bound", False),
+    ("6.5 billion non-embedding parameters", "params_non_embedding", 6.5e9, None, None, "2 sf", False),
+    ("2.7 billion activated parameters", "params_active", 2.7e9, None, None, "2 sf", False),
     ("7-billion-parameter", "params_total", 7e9, None, None, "1 sf", False),
     ("just 1 billion", "params_total", 1e9, None, None, "1 sf", False),
     ("a staggering 671 billion", "params_total", 671e9, None, None, "3 sf", False),
