@@ -131,7 +131,8 @@ def claimed_vs_formula(claims: pd.DataFrame, derived: pd.DataFrame, checks: pd.D
     """
     formula = derived[derived["quantity"].str.endswith("_formula")].assign(
         field=lambda d: d["quantity"].str.replace("_formula", "", regex=False))[["model_id", "field", "value"]]
-    frame = claims[claims["value"].notna() & (claims["value"] > 0)].merge(
+    numeric = claims[claims["value"].notna() & (claims["value"] > 0)][["claim_id", "model_id", "field", "value"]]
+    frame = numeric.merge(
         formula.rename(columns={"value": "formula"}), on=["model_id", "field"], how="inner")
     verdicts = checks[checks["check"] == "formula_params"][["claim_id", "verdict"]]
     frame = frame.merge(verdicts, on="claim_id", how="inner")

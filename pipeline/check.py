@@ -69,8 +69,16 @@ def _pct(rel: float) -> str:
 
 
 def F(series: pd.Series) -> pd.Series:
-    """Numbers formatted for detail sentences, element-wise."""
-    return series.map(_fmt).astype("str")
+    """Numbers formatted for detail sentences (as _fmt does), one format call per cell and no branching."""
+    values = pd.to_numeric(series, errors="coerce").astype("float64")
+    magnitude = values.abs()
+    result = pd.Series("n/a", index=series.index, dtype="object")
+    for mask, pattern in ((magnitude >= 1e16, "{:.3g}"), ((magnitude >= 100) & (magnitude < 1e16), "{:,.0f}"),
+                          (magnitude < 100, "{:,.3g}")):
+        if mask.any():
+            result[mask] = values[mask].map(pattern.format)
+    result[values == np.inf] = "infinity"
+    return result.astype("str")
 
 
 def P(series: pd.Series) -> pd.Series:
@@ -313,10 +321,14 @@ def check_conflict(claims: pd.DataFrame, derived: pd.DataFrame | None = None) ->
     pairs["against_stronger"] = pairs["disjoint"] & (pairs["rank_other"] <= pairs["rank"])
     summary = pairs.groupby("claim_id").agg(compared=("claim_id_other", "size"), disagreeing=("disjoint", "sum"),
                                             faulted=("against_stronger", "sum"))
-    # name at most five disagreeing claims per claim
-    named = pairs[pairs["disjoint"]].sort_values("claim_id_other").groupby("claim_id").head(5)
-    summary["against"] = named.groupby("claim_id")["claim_id_other"].agg(", ".join)
-    summary["against"] = summary["against"].fillna("")
+    # name at most five disagreeing claims per claim (string_agg in DuckDB: no Python per group)
+    with duckdb.connect() as connection:
+        connection.register("disjoint", pairs.loc[pairs["disjoint"], ["claim_id", "claim_id_other"]])
+        named = connection.execute("""
+            SELECT claim_id, string_agg(claim_id_other, ', ' ORDER BY claim_id_other) AS against
+            FROM (SELECT *, row_number() OVER (PARTITION BY claim_id ORDER BY claim_id_other) AS n FROM disjoint)
+            WHERE n <= 5 GROUP BY claim_id""").fetchdf().set_index("claim_id")["against"]
+    summary["against"] = named.reindex(summary.index).fillna("").astype(str)
     frame = numeric.set_index("claim_id").join(summary, how="inner").reset_index()
     if derived is not None and not derived.empty:
         formula = derived.set_index(["model_id", "quantity"])["value"]

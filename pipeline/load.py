@@ -51,6 +51,12 @@ def yaml_key(table: str, column: str) -> str:
     return YAML_KEYS[table].get(column, column)
 
 
+# (column, YAML key) pairs each table copies straight from a file
+_COPIED = {table: [(column, yaml_key(table, column)) for column in columns
+                   if not (table == "claims" and column in COMPUTED)]
+           for table, columns in TABLE_COLUMNS.items()}
+
+
 @dataclass
 class Dataset:
     """Everything under data/ as tables, plus the errors found while reading."""
@@ -94,11 +100,7 @@ def check_keys(mapping: Any, keys: dict, doc: Document, path: str, file: str, wh
 
 def _row(mapping: dict, table: str, doc: Document, prefix: str, file: str) -> dict:
     """One table row from a mapping: its values by column, plus the line of each column's key."""
-    row: dict[str, Any] = {}
-    for column in TABLE_COLUMNS[table]:
-        key = yaml_key(table, column)
-        if key in mapping and not (table == "claims" and column in COMPUTED):
-            row[column] = mapping[key]
+    row: dict[str, Any] = {column: mapping[key] for column, key in _COPIED[table] if key in mapping}
     # lines are kept by YAML key, as the parser recorded them (see pipeline.validate._error_at)
     row.update(file=file, line=mapping.line, lines=mapping.lines, path_prefix=prefix)
     return row

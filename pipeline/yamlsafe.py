@@ -115,6 +115,7 @@ class _Loader(_Parser, SafeConstructor, _CachedResolver):
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_INT = "tag:yaml.org,2002:int"
 
 
 class _Builder:
@@ -149,6 +150,8 @@ class _Builder:
                 items.lines.append(child.start_mark.line + 1)
                 items.append(self.build(child, f"{path}[{index}]", depth + 1, line))
             return items
+X
+            return int(node.value)
         try:
             return _SCALARS.construct_object(node)
         except ValueError:  # e.g. 2023-13-45 looks like a date but is none: keep the text for the rules

@@ -21,20 +21,36 @@ def _each(series: pd.Series, test) -> pd.Series:
     return series.map(lambda value: value is None or (isinstance(value, float) and math.isnan(value)) or test(value))
 
 
+def _text_cells(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Which cells hold text, and the column with every other cell blanked (so .str methods apply)."""
+    is_text = series.map(type).eq(str)
+    return is_text, series.where(is_text, "")
+
+
 def text() -> Rule:
     """A non-empty string."""
-    return (lambda s: _each(s, lambda v: isinstance(v, str) and v.strip() != ""), "expected non-empty text")
+    def test(series: pd.Series) -> pd.Series:
+        is_text, texts = _text_cells(series)
+        return series.isna() | (is_text & texts.str.strip().ne(""))
+    return (test, "expected non-empty text")
 
 
 def slug() -> Rule:
     """A lowercase slug such as 'llama-2-70b'."""
-    return (lambda s: _each(s, lambda v: isinstance(v, str) and bool(_SLUG.match(v))), "expected a lowercase slug (a-z, 0-9, '-', '.', '_'), e.g. 'llama-2-70b'")
+    def test(series: pd.Series) -> pd.Series:
+        is_text, texts = _text_cells(series)
+        return series.isna() | (is_text & texts.str.match(SLUG))
+    return (test, "expected a lowercase slug (a-z, 0-9, '-', '.', '_'), e.g. 'llama-2-70b'")
 
 
 def one_of(values) -> Rule:
     """One of a fixed list of words."""
     allowed = tuple(values)
-    return (lambda s: _each(s, lambda v: v in allowed), f"expected one of {', '.join(allowed)}")
+
+    def test(series: pd.Series) -> pd.Series:
+        is_text, texts = _text_cells(series)
+        return series.isna() | (is_text & texts.isin(allowed))
+    return (test, f"expected one of {', '.join(allowed)}")
 
 
 def boolean() -> Rule:
