@@ -76,7 +76,8 @@ CSS = """
 .mf-figures { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1em 0; }
 .mf-figure { border: 1px solid var(--md-default-fg-color--lightest); border-radius: .4em; padding: .5em 1em; min-width: 8em; }
 .mf-figure strong { display: block; font-size: 1.6em; }
-.md-typeset .mf-table table { font-size: .72rem; }
+.md-grid { max-width: 76rem; }
+.md-typeset .mf-table code { word-break: normal; overflow-wrap: anywhere; }
 .md-typeset .mf-table td { vertical-align: top; }
 .md-typeset .mf-table small { color: var(--md-default-fg-color--light); }
 .md-typeset pre.mf-cite { white-space: pre-wrap; font-size: .7rem; padding: .6em; background: var(--md-code-bg-color); }
@@ -265,9 +266,9 @@ def badge(kind: str, value) -> str:
 NUM = ' class="mf-num"'
 
 
-def claim_ref(claim_id) -> str:
+def claim_ref(claim_id, label=None) -> str:
     """A link to a claim's row on the same model page."""
-    return f'<a href="#claim-{fragment(claim_id)}"><code>{esc(claim_id)}</code></a>'
+    return f'<a href="#claim-{fragment(claim_id)}" title="{esc(claim_id)}">{esc(label or claim_id)}</a>'
 
 
 def html_table(headers: list[str], rows: str, wrapper: str = "", numeric: tuple[int, ...] = (), search: bool = True) -> str:
@@ -1129,7 +1130,7 @@ of 70,015,266,816 that circulates in articles is not what the released weights h
 A model's parameter count is not measured, it is computed: the architecture fixes the shape of every weight
 matrix, and the count is the sum of their sizes. The formula engine (`pipeline.formula`) does this for
 {len(formula.FAMILY_CLASSES)} families of Hugging Face configs and reproduces, to the unit, what transformers
-builds (see [methodology](methodology.md#formula-engine)).
+builds (see [methodology](../methodology.md#formula-engine)).
 
 ## Step 1: a dense layer
 
@@ -1196,7 +1197,7 @@ This is the weights alone. Running a model also needs activations and, for gener
 grows with context length and batch size; training needs gradients and optimizer state on top, several times the
 weights.
 
-The memory check (`memory` in [methodology](methodology.md#checks)) recomputes every weight-size claim this way
+The memory check (`memory` in [methodology](../methodology.md#checks)) recomputes every weight-size claim this way
 from the model's best-supported total and accepts ±{checks_module.MEMORY_TOLERANCE:.0%} for GB/GiB confusion and
 rounding. Claims about {_model_link(data, EXAMPLE_MODEL)}'s weights:
 

@@ -150,7 +150,8 @@ class _Builder:
                 items.lines.append(child.start_mark.line + 1)
                 items.append(self.build(child, f"{path}[{index}]", depth + 1, line))
             return items
-X
+        # the common case, without PyYAML's octal and sexagesimal handling
+        if tag == _INT and node.value.isdigit() and (node.value[0] != "0" or node.value == "0"):
             return int(node.value)
         try:
             return _SCALARS.construct_object(node)
