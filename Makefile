@@ -34,3 +34,24 @@ bench: $(STAMP)
 
 clean:
 	rm -rf dist
+
+# ---- releases and the CITATION.cff validator --------------------------------------------------
+# cffconvert 2.0.0 pins jsonschema<4, which clashes with requirements.lock, so it lives in its own small
+# virtualenv inside .venv/ (already ignored by git); tests/test_cite.py runs it on CITATION.cff.
+CFF_VENV  := $(VENV)/cffconvert
+CFF_STAMP := $(CFF_VENV)/.installed
+CFF_PINS  := cffconvert==2.0.0 jsonschema==3.2.0 pykwalify==1.8.0 ruamel.yaml==0.19.1 click==8.5.1 \
+             requests==2.34.2 attrs==26.1.0 pyrsistent==0.20.0 docopt==0.6.2 python-dateutil==4.0.0 six==1.17.0 \
+             certifi==2026.10.18 charset-normalizer==3.5.2 idna==3.20 urllib3==2.8.0 tzdata==2026.6
+
+$(CFF_STAMP):
+	$(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/pip install --quiet $(CFF_PINS)
+	touch $(CFF_STAMP)
+
+test: $(CFF_STAMP)
+
+.PHONY: release
+# dist/release/: modelfacts-<version>.duckdb, Parquet and CSV bundles, SHA256SUMS (see pipeline/release.py)
+release: build
+	$(BIN)/modelfacts release --db dist/modelfacts.duckdb --out dist/release

@@ -95,6 +95,9 @@ def check_keys(mapping: Any, keys: dict, doc: Document, path: str, file: str, wh
         if required and key not in mapping:
             errors.append(DataError(file, doc.line(path), f"{path}.{key}" if path else key,
                                     f"missing required key '{key}'"))
+        elif required and mapping[key] is None:
+            errors.append(DataError(file, mapping.lines[key], f"{path}.{key}" if path else key,
+                                    f"'{key}' needs a value; found nothing"))
     return errors
 
 

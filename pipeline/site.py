@@ -155,9 +155,10 @@ def fragment(value) -> str:
     return quote(str(value), safe="-._~")
 
 
-def yaml_title(text: str) -> str:
-    """Front matter for a page whose title comes from data: escaped for the HTML title and quoted for YAML."""
-    return "---\ntitle: " + json.dumps(esc(text)) + "\n---\n\n"
+def yaml_title(text: str, wide: bool = False) -> str:
+    """Front matter for a page whose title comes from data: escaped for the HTML title and quoted for YAML;
+    a wide page hides the navigation sidebar to give its tables room."""
+    return "---\ntitle: " + json.dumps(esc(text)) + ("\nhide:\n  - navigation" if wide else "") + "\n---\n\n"
 
 
 def E(series: pd.Series) -> pd.Series:
@@ -431,7 +432,7 @@ def claim_fragments(data: Data) -> dict[str, pd.Series]:
     note = E(claims["note"])
     attributed = E(claims["attributed_to"]) if "attributed_to" in claims else pd.Series("", index=claims.index)
     rows = [
-        f'<tr id="claim-{a}"><td>{esc(field_label(f))}<br><small><code>{cid}</code></small></td>'
+        f'<tr id="claim-{a}" title="{cid}"><td>{esc(field_label(f))}</td>'
         f'<td>{w}{"<br><small>" + n + "</small>" if n else ""}</td><td>{badge("status", s)}</td>'
         f'<td>{_source_link(root, sid, t, u)}<br><small>{loc}</small>'
         f'{"<br><small>attributed to " + at + "</small>" if at else ""}</td>'
@@ -469,18 +470,20 @@ def fact_fragments(data: Data) -> pd.Series:
     summary = data["summary"].copy()
     summary["field_rank"] = summary["field"].map(FIELD_ORDER).fillna(len(FIELD_ORDER))
     claims = data["claims"]
-    texts = claims[claims["value"].isna() & claims["as_written"].notna()
-                   & ~claims["field"].isin(summary["field"].unique())]
+    texts = claims[claims["precision"] == "text"]
+    per_field = texts.groupby(["model_id", "field"]).size()
     texts = texts.drop_duplicates(["model_id", "field"])  # claims are sorted by status: the strongest comes first
     texts = pd.DataFrame({"model_id": texts["model_id"], "field": texts["field"], "best_value": np.nan,
                           "text": texts["as_written"], "basis": texts["status"], "best_claim_id": texts["claim_id"],
-                          "claims": np.nan, "disagreeing": np.nan, "field_rank": texts["field_rank"]})
+                          "claims": per_field.reindex(pd.MultiIndex.from_arrays([texts["model_id"], texts["field"]])).to_numpy(),
+                          "disagreeing": np.nan, "field_rank": texts["field_rank"]})
     facts = pd.concat([summary.assign(text=None), texts], ignore_index=True) if len(texts) else summary.assign(text=None)
     facts = facts.sort_values(["model_id", "field_rank", "field"], kind="stable")
+    source_of = claims.set_index("claim_id")["source_id"]
     rows = [
         f'<tr><td title="{esc(FIELDS[f].description) if f in FIELDS else ""}">{esc(field_label(f))}</td>'
         f'<td class="mf-num">{esc(t) if not missing(t) else esc(fmt_value(v, f))}</td><td>{badge("status", b)}</td>'
-        f"<td>{claim_ref(c) if not missing(c) else 'derived from the architecture'}</td>"
+        f"<td>{claim_ref(c, source_of.get(c, c)) if not missing(c) else 'the architecture'}</td>"
         f'<td class="mf-num">{"" if missing(n) else int(n)}</td><td class="mf-num">{"" if missing(x) else int(x)}</td></tr>'
         for f, v, t, b, c, n, x in zip(facts["field"], facts["best_value"], facts["text"], facts["basis"],
                                        facts["best_claim_id"], facts["claims"], facts["disagreeing"])
@@ -549,8 +552,9 @@ def training_fragments(data: Data) -> pd.Series:
     out = {}
     for model_id, r in frame.iterrows():
         lines = []
+        sparse = not missing(r["active"]) and not missing(r["total"]) and r["active"] < r["total"]
         params = r["active"] if not missing(r["active"]) else r["total"]
-        kind = "active parameters" if not missing(r["active"]) else "parameters"
+        kind = "active parameters" if sparse else "parameters"
         if not missing(r["ratio"]):
             label = ("near compute-optimal" if low <= r["ratio"] <= high else
                      f"under-trained by {rule / r['ratio']:.1f}x" if r["ratio"] < low else
@@ -572,7 +576,7 @@ def training_fragments(data: Data) -> pd.Series:
     return pd.Series(out, dtype=object)
 
 
-CLAIM_HEADERS = ["field and claim id", "value as written", "status", "source and locator", "verdict", ""]
+CLAIM_HEADERS = ["field", "value as written", "status", "source and locator", "verdict", ""]
 
 
 def model_pages(data: Data) -> dict[str, str]:
@@ -594,7 +598,7 @@ def model_pages(data: Data) -> dict[str, str]:
             meta.append(f"family {esc(m.family)}")
         if not missing(getattr(m, "aliases", None)):
             meta.append(f"also called {esc(m.aliases)}")
-        parts = [yaml_title(m.name), f"# {md(m.name)}\n",
+        parts = [yaml_title(m.name, wide=True), f"# {md(m.name)}\n",
                  f'<p class="mf-meta">{" · ".join(meta)} · id <code>{esc(model_id)}</code></p>\n']
         if not missing(getattr(m, "description", None)):
             parts.append(f"<p>{esc(m.description)}</p>\n")
@@ -604,7 +608,7 @@ def model_pages(data: Data) -> dict[str, str]:
                      "architecture where there is one, else the strongest claim (confirmed, then estimated, then "
                      "rumored; the most precise first).\n")
         if model_id in facts.index:
-            parts.append(html_table(["field", "best value", "basis", "from", "claims", "disagreeing"], facts[model_id],
+            parts.append(html_table(["field", "best value", "basis", "from", "claims", "disagree"], facts[model_id],
                                     "mf-facts", numeric=(1, 4, 5)))
         else:
             parts.append("<p>No numeric claim.</p>\n")
@@ -686,7 +690,7 @@ def source_pages(data: Data) -> dict[str, str]:
                  f"kind {esc(s.kind)}"]
         if not missing(getattr(s, "publisher", None)) and not missing(getattr(s, "authors", None)):
             facts.insert(1, f"publisher {esc(s.publisher)}")
-        parts = [yaml_title(s.title if not missing(s.title) else sid), f"# {md(s.title if not missing(s.title) else sid)}\n",
+        parts = [yaml_title(s.title if not missing(s.title) else sid, wide=True), f"# {md(s.title if not missing(s.title) else sid)}\n",
                  f'<p class="mf-meta">{" · ".join(f for f in facts if f)} · id <code>{esc(sid)}</code></p>\n']
         links = []
         if safe_url(s.url):
@@ -923,8 +927,8 @@ def explainer_parameters(data: Data) -> str:
     return f"""# What a parameter is
 
 A neural network computes its output from its input with arithmetic whose coefficients were learned in training.
-Each learned coefficient is a **parameter**: one number stored in the model's weight files. "A 7B model" is a
-model with about seven billion of them. Parameters are not neurons, not tokens and not bytes: a parameter is one
+Each learned coefficient is a **parameter**: one number stored in the model's weight files, and a model's
+headline size is how many of them it has. Parameters are not neurons, not tokens and not bytes: a parameter is one
 number, and how many bytes it takes depends on the precision it is stored in (see
 [memory per precision](memory.md)).
 
@@ -953,7 +957,7 @@ embedding table and a few normalization vectors. Summing every layer's count giv
 
 ## Why published counts differ
 
-Headline figures are rounded ("70B"), some count the embedding table and some do not, mixture-of-experts models
+Headline figures are rounded, some count the embedding table and some do not, mixture-of-experts models
 have a total and a smaller number used per token ([total and active](total-vs-active.md)), and secondary sources
 copy each other's rounding. Model Facts records each figure as written and checks it against the exact count the
 published configuration gives.
@@ -1102,7 +1106,17 @@ def explainer_counting(data: Data) -> str:
         k = formula.dense_layer_params(h, kv * head_dim, bias=False)
         o = formula.dense_layer_params(heads * head_dim, h, bias=False)
         per_layer = q + 2 * k + o
-        claims = _claims_list(data, _claims_of(data, EXAMPLE_MODEL, ("params_total",)))
+        totals = _claims_of(data, EXAMPLE_MODEL, ("params_total",))
+        claims = _claims_list(data, totals)
+        held = totals[totals["verdict"] == checks_module.CONSISTENT]["as_written"].drop_duplicates()
+        failed = totals[totals["verdict"] == checks_module.INCONSISTENT]["as_written"].drop_duplicates()
+        claim_summary = ""
+        if len(held):
+            claim_summary += ("Claims of " + ", ".join(f"\u201c{esc(w)}\u201d" for w in held)
+                              + " hold up: the exact count lies within what they allow as written. ")
+        if len(failed):
+            claim_summary += ("Claims of " + ", ".join(f"\u201c{esc(w)}\u201d" for w in failed)
+                              + " do not: they are not what the released weights hold.")
         llama_section = f"""## Llama 2 70B, from its published config
 
 {_model_link(data, EXAMPLE_MODEL)} uses grouped-query attention: {heads} query heads but only {kv} key/value heads
@@ -1121,8 +1135,7 @@ line below. The whole count, part by part, as `pipeline.formula.explain` gives i
 
 {_breakdown_table(parts)}
 
-The engine's total is **{result["total"]:,}** ({short(result["total"])}). The model card's "70B" rounds it; a figure
-of 70,015,266,816 that circulates in articles is not what the released weights hold:
+The engine's total is **{result["total"]:,}** ({short(result["total"])}). {claim_summary}
 
 {claims}"""
     return f"""# How the count follows from the architecture
@@ -1158,8 +1171,10 @@ positions, GPT-2's {GPT3_SHAPE["vocab_size"]:,}-token vocabulary) through the GP
 
 {_breakdown_table(gpt3_parts)}
 
-**{gpt3["total"]:,}** parameters: {short(gpt3["total"])}, which the paper rounds to 175.0B (and lists as 174,600
-million in its appendix).
+**{gpt3["total"]:,}** parameters: {short(gpt3["total"])}. The developer's own figures for GPT-3, as
+the dataset records them:
+
+{_claims_list(data, _claims_of(data, "gpt-3", ("params_total",)).query("status == 'confirmed'"))}
 
 {llama_section}
 """
@@ -1186,9 +1201,10 @@ def explainer_memory(data: Data) -> str:
     claims = _claims_list(data, _claims_of(data, EXAMPLE_MODEL, tuple(bytes_per)))
     return f"""# Memory per precision
 
-Weights take **parameters × bytes per parameter**. A parameter stored in 32-bit floating point takes 4 bytes;
-16-bit formats (FP16, BF16) take 2; 8-bit integers 1; 4-bit integers half a byte (plus a small overhead for the
-scales of each block, which this arithmetic leaves out). 1 GB here is 10⁹ bytes; memory tools often report GiB
+Weights take **parameters × bytes per parameter**. A parameter stored in 32-bit floating point takes
+{bytes_per["weights_gb_fp32"]:g} bytes; 16-bit formats (FP16, BF16) take {bytes_per["weights_gb_fp16"]:g}; 8-bit
+integers {bytes_per["weights_gb_int8"]:g}; 4-bit integers {bytes_per["weights_gb_int4"]:g} (plus a small overhead
+for the scales of each block, which this arithmetic leaves out). 1 GB here is 10⁹ bytes; memory tools often report GiB
 (2³⁰ bytes), about {1 - 1e9 / 2 ** 30:.1%} smaller numbers for the same size.
 
 {html_table(header, body, numeric=tuple(range(1, len(header))))}
@@ -1237,11 +1253,12 @@ def explainer_chinchilla(data: Data) -> str:
                   f"per parameter, {int(ratios.between(low, high).sum())} within {low:g}-{high:g}, and "
                   f"{int((ratios > high).sum())} above {high:g}; the median is {ratios.median():.1f}.")
     budget = scaling.training_compute(1e9, rule * 1e9)
+    six = scaling.training_compute(1, 1)
     return f"""# Tokens per parameter and Chinchilla
 
-Training a transformer costs about **6 FLOP per parameter per token** (2 for the forward pass, 4 for the backward
-pass): C ≈ 6·N·D for N parameters (active ones, for a mixture of experts) and D training tokens. A
-{short(1e9)}-parameter model trained on {short(rule * 1e9)} tokens costs 6 × 10⁹ × {rule:g} × 10⁹ = {sci(budget)} FLOP.
+Training a transformer costs about **{six:g} FLOP per parameter per token** (a third of it in the forward
+pass, the rest in the backward pass): C ≈ {six:g}·N·D for N parameters (active ones, for a mixture of experts) and D training tokens. A
+{short(1e9)}-parameter model trained on {short(rule * 1e9)} tokens costs {six:g} × {sci(1e9)} × {sci(rule * 1e9)} = {sci(budget)} FLOP.
 
 For a fixed budget C, a bigger model sees fewer tokens. Hoffmann et al. (2022, "Chinchilla") fitted the loss of
 hundreds of training runs as L(N, D) = E + A/N^α + B/D^β and found that the loss is lowest when N and D grow
@@ -1261,7 +1278,7 @@ D/N from the best-supported counts; the last columns spend the same 6·N·D budg
 
 {spread}
 
-Far from 20 is not a mistake: the rule minimizes training compute for a given loss, but a model that will serve
+Far from {rule:g} is not a mistake: the rule minimizes training compute for a given loss, but a model that will serve
 many requests is cheaper to run when smaller, so recent models are trained far past it on purpose. The
 `chinchilla_ratio` check reports the position and never marks a claim inconsistent for it.
 """
@@ -1283,8 +1300,8 @@ def explainer_pages(data: Data) -> dict[str, tuple[str, str]]:
 
 CHECK_DESCRIPTIONS = {
     "formula_params": "Parameter claims (total, active, embedding, non-embedding) against the count the formula "
-                      "engine derives from the published architecture, at the claim's own precision: \"70B\" allows "
-                      "65 to 75 billion, an exact figure allows only itself.",
+                      "engine derives from the published architecture, at the claim's own precision (see the table "
+                      "above): a rounded figure allows what rounds to it, an exact figure only itself.",
     "moe_active": "Active-parameter claims: at most the model's total, and below it only for a sparse model.",
     "chinchilla_ratio": "Training tokens per parameter (active for MoE) against the {rule:g}:1 rule; "
                         "{low:g} to {high:g} is reported as near compute-optimal. Informative only: never inconsistent.",
@@ -1299,6 +1316,28 @@ CHECK_DESCRIPTIONS = {
     "memory": "Weight-memory claims against parameters × bytes per parameter ({bytes}), 1 GB = 10⁹ bytes, "
               "within ±{mem:.0%} or the claim's stated precision.",
 }
+
+
+INTERVAL_EXAMPLES = ("70B", "70.0B", "exactly 405 billion", "650-800B", "over 1 trillion", "up to 7 trillion",
+                     "hundreds of billions")
+
+
+def interval_table() -> str:
+    """How example values are read, computed by the loader's parser and the checks' interval rule."""
+    from pipeline.values import parse_value
+
+    parsed = [parse_value(text, "params_total") for text in INTERVAL_EXAMPLES]
+    frame = pd.DataFrame({"value": [p.value for p in parsed], "low": [p.low for p in parsed],
+                          "high": [p.high for p in parsed], "precision": [p.precision for p in parsed],
+                          "sig_figs": [p.sig_figs for p in parsed]}).astype(
+        {"value": "float64", "low": "float64", "high": "float64", "sig_figs": "Int64"})
+    interval = checks_module.implied_interval(frame)
+    rows = "\n".join(f'<tr><td><code>{esc(text)}</code></td><td>{esc(p.precision)}</td>'
+                     f'<td class="mf-num">{full(p.value) if p.value is not None else "—"}</td>'
+                     f'<td class="mf-num">{full(low)}</td><td class="mf-num">{full(high)}</td></tr>'
+                     for text, p, low, high in zip(INTERVAL_EXAMPLES, parsed, interval["implied_low"],
+                                                   interval["implied_high"]))
+    return html_table(["written", "precision", "value", "allows from", "to"], rows, numeric=(2, 3, 4))
 
 
 def methodology_page(data: Data) -> str:
@@ -1337,9 +1376,11 @@ when it exists, is a separate confirmed claim. See the [data format](data-format
 ## What a value allows
 
 Each value is read with the precision its writing implies, and the checks compare intervals, not points:
-a figure rounded to some significant figures allows half a unit of its last digit either way ("70B": 65 to 75
-billion; "70.0B": 69.95 to 70.05 billion); an exact figure allows only itself; a range allows its span; "over 1
-trillion" is a lower bound, "up to 7 trillion" an upper bound; "hundreds of billions" spans an order of magnitude.
+a figure rounded to some significant figures allows half a unit of its last digit either way; an exact figure
+allows only itself; a range allows its span; bounds are open on one side; vague words span an order of
+magnitude. Read by `pipeline.values.parse_value` and `pipeline.check.implied_interval`:
+
+{interval_table()}
 
 ## Best-supported values
 

@@ -1,0 +1,112 @@
+"""`modelfacts export`: the database back out as data/ YAML files; data/ -> build -> export -> build round trip."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.build import build, build_tables
+from pipeline.fmt import format_text
+from pipeline.load import data_files
+from pipeline.yamlsafe import parse_text
+from tests.conftest import FIXTURES, REPO, run_cli
+
+ROUND_TRIP = ("models", "claims", "sources", "organizations", "architectures", "hardware")
+
+
+def round_trip(root: Path, tmp: Path) -> tuple[dict, dict, Path]:
+    """Build root's data/, export the database, build the export: both sets of tables and the export folder."""
+    database = build(root, tmp / "dist")
+    exported = tmp / "exported"
+    from pipeline.export import export
+
+    export(database, exported)
+    return build_tables(root), build_tables(exported), exported
+
+
+def assert_same(before: dict, after: dict, skip: set[str] = frozenset()) -> None:
+    for name in ROUND_TRIP:
+        columns = [c for c in before[name].columns if c not in skip]
+        key = columns[0]
+        left = before[name][columns].sort_values(key, kind="stable").reset_index(drop=True)
+        right = after[name][columns].sort_values(key, kind="stable").reset_index(drop=True)
+        pd.testing.assert_frame_equal(left, right, check_exact=True, obj=name)
+
+
+def test_round_trip_of_the_fixture_tree(tree, tmp_path):
+    before, after, exported = round_trip(tree, tmp_path / "work")
+    # files written by people: everything but the line numbers survives
+    assert_same(before, after, skip={"line"})
+    assert (exported / "data/VERSION").read_text().strip() == (tree / "data/VERSION").read_text().strip()
+    assert sorted(p.relative_to(exported).as_posix() for p in data_files(exported / "data")) == \
+        sorted(p.relative_to(tree).as_posix() for p in data_files(tree / "data"))
+
+
+def test_round_trip_of_the_formatted_fixture_tree_keeps_lines_and_files(tree, tmp_path, monkeypatch):
+    run_cli(["fmt"], tree, monkeypatch)
+    before, after, exported = round_trip(tree, tmp_path / "work")
+    assert_same(before, after)  # lines too
+    for path in data_files(tree / "data"):
+        assert (exported / path.relative_to(tree)).read_text() == path.read_text(), path
+
+
+def test_round_trip_of_the_real_dataset(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "data", root / "data")
+    before, after, exported = round_trip(root, tmp_path / "work")
+    assert_same(before, after, skip={"line"})
+    # after fmt, the export is the formatted tree: same lines, same files (hf_config keys come back sorted)
+    run_cli(["fmt"], root, monkeypatch)
+    formatted = build_tables(root)
+    assert_same(formatted, after, skip={"line"})
+    again = tmp_path / "again"
+    before, after, exported = round_trip(root, again)
+    assert_same(before, after)
+    for path in data_files(root / "data"):
+        text, out = path.read_text(), (exported / path.relative_to(root)).read_text()
+        if path.name == "organizations.yaml":  # the database keeps organizations sorted by id
+            key = lambda entry: entry["id"]  # noqa: E731
+            assert sorted(parse_text(out).data["organizations"], key=key) == \
+                sorted(parse_text(text).data["organizations"], key=key)
+        elif "hf_config:" in text:
+            assert parse_text(out).data == parse_text(text).data, path
+            assert len(out.splitlines()) == len(text.splitlines()), path
+        else:
+            assert out == text, path
+
+
+def test_exported_files_are_in_canonical_layout(tree, tmp_path):
+    _, _, exported = round_trip(tree, tmp_path / "work")
+    for path in data_files(exported / "data"):
+        assert format_text(path.read_text()) == path.read_text(), path
+
+
+def test_export_command(tree, monkeypatch):
+    status, _, err = run_cli(["export", "--db", "dist/modelfacts.duckdb", "--out", "copy"], tree, monkeypatch)
+    assert status == 1 and "no database" in err
+    run_cli(["build"], tree, monkeypatch)
+    status, out, _ = run_cli(["export", "--db", "dist/modelfacts.duckdb", "--out", "copy"], tree, monkeypatch)
+    assert status == 0 and out.startswith("wrote ")
+    assert (tree / "copy/data/models/meta/example-model.yaml").exists()
+    status, _, err = run_cli(["export", "--db", "dist/modelfacts.duckdb", "--out", "copy"], tree, monkeypatch)
+    assert status == 1 and "not empty" in err
+    status, out, _ = run_cli(["validate"], tree / "copy", monkeypatch)
+    assert status == 0, out
+
+
+@pytest.mark.parametrize("fixture", ["valid"])
+def test_source_publisher_and_authors_survive(fixture, tmp_path):
+    root = tmp_path / "tree"
+    shutil.copytree(FIXTURES / fixture, root)
+    source = root / "data/sources/example-paper.yaml"
+    source.write_text(source.read_text() + "publisher: Example Press\nurl: https://example.org/paper\n"
+                      "arxiv: '2307.09288'\nnote: 'A note: with a colon'\n")
+    before, after, exported = round_trip(root, tmp_path / "work")
+    assert_same(before, after, skip={"line"})
+    data = parse_text((exported / "data/sources/example-paper.yaml").read_text()).data
+    assert data["authors"] == ["A. Author", "B. Author"] and data["publisher"] == "Example Press"
+    assert data["arxiv"] == "2307.09288" and data["published"].isoformat() == "2023-07-18"
+    article = parse_text((exported / "data/sources/example-article.yaml").read_text()).data
+    assert article["publisher"] == "unknown" and article["published"] == "undated" and "authors" not in article
