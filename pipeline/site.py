@@ -77,7 +77,7 @@ CSS = """
 .mf-figure { border: 1px solid var(--md-default-fg-color--lightest); border-radius: .4em; padding: .5em 1em; min-width: 8em; }
 .mf-figure strong { display: block; font-size: 1.6em; }
 .md-grid { max-width: 76rem; }
-.md-typeset .mf-table code { word-break: normal; overflow-wrap: anywhere; }
+.md-typeset .mf-table code { word-break: normal; overflow-wrap: break-word; }
 .md-typeset .mf-table td { vertical-align: top; }
 .md-typeset .mf-table small { color: var(--md-default-fg-color--light); }
 .md-typeset pre.mf-cite { white-space: pre-wrap; font-size: .7rem; padding: .6em; background: var(--md-code-bg-color); }
@@ -1192,7 +1192,7 @@ def explainer_memory(data: Data) -> str:
     header = ["precision", "bytes per parameter", f"{short(MEMORY_EXAMPLE_PARAMS)} parameters (GB)",
               f"{short(MEMORY_EXAMPLE_PARAMS)} parameters (GiB)"]
     if exact is not None:
-        header.append(f"Llama 2 70B exactly, {full(exact)} (GB)")
+        header.append("Llama 2 70B, exact count (GB)")
     body = "\n".join(
         f'<tr><td>{labels[f]}</td><td class="mf-num">{b:g}</td><td class="mf-num">{MEMORY_EXAMPLE_PARAMS * b / 1e9:,.1f}</td>'
         f'<td class="mf-num">{MEMORY_EXAMPLE_PARAMS * b / 2 ** 30:,.1f}</td>'
@@ -1208,6 +1208,8 @@ for the scales of each block, which this arithmetic leaves out). 1 GB here is 10
 (2³⁰ bytes), about {1 - 1e9 / 2 ** 30:.1%} smaller numbers for the same size.
 
 {html_table(header, body, numeric=tuple(range(1, len(header))))}
+
+{f"The last column uses the count the formula engine derives for {_model_link(data, EXAMPLE_MODEL)}, {full(exact)}." if exact is not None else ""}
 
 This is the weights alone. Running a model also needs activations and, for generation, a key/value cache that
 grows with context length and batch size; training needs gradients and optimizer state on top, several times the
