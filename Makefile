@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The CPU build of torch lies in /opt/wheels on project machines; elsewhere pip uses the index.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-.PHONY: build test venv docs bench clean fmt validate
+.PHONY: build test venv docs bench clean fmt validate browser-deps
 
 venv: $(STAMP)
 
@@ -23,14 +23,28 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/modelfacts validate
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q
+
+# Headless Chromium and its driver for tests/test_browser.py: Debian packages, installed once (as root) when missing.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and chromium-driver for the browser test"; \
+	    log=$$(mktemp); \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } \
+	      >"$$log" 2>&1 || { cat "$$log"; rm -f "$$log"; exit 1; }; \
+	    rm -f "$$log"; \
+	  else \
+	    echo "chromium or chromedriver missing (install them as root): the browser test will be skipped"; \
+	  fi; \
+	fi
 
 docs: build
 	$(BIN)/modelfacts docs --db dist/modelfacts.duckdb --out dist/site
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/run_all.py --write-docs docs/performance.md
 
 clean:
 	rm -rf dist

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from pipeline.check import CHINCHILLA_BAND
 from pipeline.scaling import TOKENS_PER_PARAM_RULE
@@ -65,8 +66,10 @@ def params_over_time(claims: pd.DataFrame, models: pd.DataFrame, path: Path) -> 
                 rows = frame["status"] == status
                 if not rows.any():
                     continue
-                axes.scatter(released[rows], frame.loc[rows, "value"], marker=marker, color=colour, s=22,
-                             alpha=0.75, label=f"{label}: {int(rows.sum())}", linewidths=1.2)
+                hollow = marker == "o"  # a rumor repeating a confirmed figure shows as an x inside the circle
+                colours = {"facecolors": "none", "edgecolors": colour} if hollow else {"color": colour}
+                axes.scatter(released[rows], frame.loc[rows, "value"], marker=marker, s=30 if hollow else 22,
+                             label=f"{label}: {int(rows.sum())}", linewidths=1.2, **colours)
                 spans = rows & frame["low"].notna() & frame["high"].notna()
                 if spans.any():
                     axes.vlines(released[spans], frame.loc[spans, "low"], frame.loc[spans, "high"], color=colour,
@@ -74,7 +77,7 @@ def params_over_time(claims: pd.DataFrame, models: pd.DataFrame, path: Path) -> 
             axes.set_yscale("log")
             axes.set_ylabel("total parameters (log scale)")
             axes.set_xlabel("model release date")
-            axes.legend(loc="upper left", frameon=False)
+            axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
         axes.set_title("Parameter-count claims over time")
         _save(figure, path)
     return len(frame)
@@ -111,7 +114,7 @@ def tokens_vs_params(summary: pd.DataFrame, models: pd.DataFrame, path: Path) ->
             axes.fill_between(span, span * low, span * high, color="#1f77b4", alpha=0.08)
             if len(frame) <= 400:  # label the extremes; thousands of labels would be noise
                 order = ratio.sort_values()
-                for model_id in list(order.index[:3]) + list(order.index[-3:]):
+                for model_id in list(order.index[:2]) + list(order.index[-2:]):
                     axes.annotate(str(names.get(model_id, model_id)), (frame.at[model_id, "params"],
                                   frame.at[model_id, "tokens"]), fontsize=7, xytext=(4, 2), textcoords="offset points")
             axes.set_xscale("log")
@@ -163,8 +166,10 @@ def claimed_vs_formula(claims: pd.DataFrame, derived: pd.DataFrame, checks: pd.D
             right.axhline(0, color="#444444", linewidth=1)
             right.set_xscale("log")
             right.set_yscale("symlog", linthresh=1)
+            right.yaxis.set_major_locator(FixedLocator([-100, -10, -1, 0, 1, 10, 100, 1000]))
+            right.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+g}%" if value else "0"))
             right.set_xlabel("count derived from the architecture")
-            right.set_ylabel("claimed − derived (% of derived, symlog)")
+            right.set_ylabel("claimed − derived, % of derived (symlog)")
             right.legend(handles=[Line2D([], [], color="#444444", linewidth=1, label="no difference")],
                          loc="upper left", frameon=False)
         figure.suptitle("Claimed parameter counts against the formula-derived counts")

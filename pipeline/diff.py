@@ -237,9 +237,12 @@ except Exception as error:
 """
 
 
-def build_ref(root: Path, ref: str, out: Path, workspace: Path) -> str:
-    """Build the data/ of a git ref into out/; returns the commit. Uses the ref's own pipeline code when the
-    ref has one, so the diff shows everything the change does (data and checks)."""
+def build_ref(root: Path, ref: str, out: Path, workspace: Path) -> tuple[str, str]:
+    """Build the data/ of a git ref into out/; returns the commit and which pipeline built it.
+
+    The ref's own pipeline code builds it when the ref has one, so the diff shows everything a change
+    does (to data and to checks). A ref without a pipeline, or whose pipeline cannot build (an old or
+    broken commit), is built with the working tree's pipeline instead, and the label says so."""
     from pipeline.build import build
 
     commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
@@ -254,11 +257,17 @@ def build_ref(root: Path, ref: str, out: Path, workspace: Path) -> str:
         environment = {**os.environ, "PYTHONPATH": str(tree)}
         result = subprocess.run([sys.executable, "-c", _BUILD_AT_REF, str(tree), str(out)], cwd=tree,
                                 env=environment, capture_output=True, text=True, timeout=1800)
-        if result.returncode != 0:
-            raise DiffError(f"building {ref} failed:\n{result.stderr.strip()}")
-    else:  # a ref from before the pipeline existed: build its data with the current code
+        if result.returncode == 0:
+            return commit, "its own pipeline"
+        reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        print(f"note: the pipeline at {ref} cannot build ({reason}); building its data with the working tree's "
+              "pipeline instead", file=sys.stderr)
+    try:
         build(tree, out)
-    return commit
+    except Exception as error:  # noqa: BLE001 - report any failure as the ref's
+        details = "\n".join(str(item) for item in getattr(error, "errors", [])[:20])
+        raise DiffError(f"building {ref} failed: {error}" + (f"\n{details}" if details else "")) from None
+    return commit, "the working tree's pipeline"
 
 
 def diff_against_ref(root: Path, ref: str, new_database: Path | None = None) -> dict:
@@ -268,7 +277,7 @@ def diff_against_ref(root: Path, ref: str, new_database: Path | None = None) -> 
 
     with tempfile.TemporaryDirectory(prefix="modelfacts-diff-") as folder:
         workspace = Path(folder)
-        commit = build_ref(root, ref, workspace / "base", workspace)
+        commit, pipeline = build_ref(root, ref, workspace / "base", workspace)
         if new_database is None:
             try:
                 new_database = build(root, workspace / "head")
@@ -278,7 +287,8 @@ def diff_against_ref(root: Path, ref: str, new_database: Path | None = None) -> 
             label = "working tree"
         else:
             label = str(new_database)
-        return diff_databases(Side(workspace / "base" / "modelfacts.duckdb", f"{ref} ({commit[:12]})"),
+        suffix = "" if pipeline == "its own pipeline" else f", built with {pipeline}"
+        return diff_databases(Side(workspace / "base" / "modelfacts.duckdb", f"{ref} ({commit[:12]}{suffix})"),
                               Side(new_database, label))
 
 

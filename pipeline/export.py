@@ -50,6 +50,16 @@ def _number(value: Any) -> Any:
     return int(number) if math.isfinite(number) and number == int(number) and abs(number) < 2**53 else number
 
 
+def _engineering(value: float) -> str:
+    """A FLOP/s figure as curators write it: 312e12, 989.4e12."""
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        return repr(number)
+    exponent = int(math.floor(math.log10(number) / 3) * 3)
+    mantissa = f"{number / 10 ** exponent:.12g}"
+    return f"{mantissa}e{exponent}" if exponent else mantissa
+
+
 def _split(value: Any, separator: str) -> list[str] | None:
     """A joined list cell ('a; b') back as a list."""
     return value.split(separator) if _present(value) and value != "" else None
@@ -114,7 +124,7 @@ def hardware_documents(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
         documents[f"data/hardware/{chip.hardware_id}.yaml"] = _document([
             ("schema_version", spec.SCHEMA_VERSION), ("id", chip.hardware_id), ("name", chip.name),
             ("vendor", chip.vendor), ("aliases", _split(chip.aliases, "; ")),
-            ("peak_bf16_flops", f"{chip.peak_bf16_flops:.15g}" if _present(chip.peak_bf16_flops) else None),
+            ("peak_bf16_flops", _engineering(chip.peak_bf16_flops) if _present(chip.peak_bf16_flops) else None),
             ("price_usd_per_hour_low", _number(chip.price_usd_per_hour_low) if _present(chip.price_usd_per_hour_low) else None),
             ("price_usd_per_hour_high", _number(chip.price_usd_per_hour_high) if _present(chip.price_usd_per_hour_high) else None),
             ("source", chip.source_id), ("price_source", chip.price_source_id), ("note", chip.note)], spec.HARDWARE_KEYS)

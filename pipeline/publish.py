@@ -41,8 +41,9 @@ def content_hash(tables: dict[str, pd.DataFrame]) -> str:
 VIEWS_SQL: list[str] = []  # stages append CREATE VIEW statements (see pipeline.check)
 
 
-def _write_database(path: Path, tables: dict[str, pd.DataFrame], info: pd.DataFrame, views: list[str]) -> None:
-    """Create a fresh DuckDB file holding the tables, build_info and views."""
+def _write_database(path: Path, tables: dict[str, pd.DataFrame], info: pd.DataFrame, views: list[str],
+                    parquet: Path) -> None:
+    """Create a fresh DuckDB file holding the tables, build_info and views, and one Parquet file per table."""
     with duckdb.connect(str(path)) as connection:
         for name, table in {**tables, "build_info": info}.items():
             frame = canonical(table, name)
@@ -52,6 +53,18 @@ def _write_database(path: Path, tables: dict[str, pd.DataFrame], info: pd.DataFr
         for statement in views:
             connection.execute(statement)
         connection.execute("CHECKPOINT")
+        _write_parquet(connection, parquet, [*tables, "build_info"])
+
+
+def _write_parquet(connection: duckdb.DuckDBPyConnection, folder: Path, names: list[str]) -> None:
+    """Export tables to Parquet with DuckDB's own writer (parallel, no round trip through pandas)."""
+    folder.mkdir()
+    for name in names:
+        target = str(folder / f"{name}.parquet").replace("'", "''")
+        try:
+            connection.execute(f"COPY \"{name}\" TO '{target}' (FORMAT parquet)")
+        except duckdb.IOException as error:  # DuckDB reports a full disk or a missing folder this way
+            raise OSError(f"{error}") from None
 
 
 def _fsync(path: Path) -> None:
@@ -72,12 +85,9 @@ def publish(tables: dict[str, pd.DataFrame], out: Path, info: dict, views: list[
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
     try:
         database = staging / DB_NAME
-        _write_database(database, tables, info_frame, views or [])
-        _fsync(database)
         parquet = staging / "parquet"
-        parquet.mkdir()
-        for name, table in {**tables, "build_info": info_frame}.items():
-            canonical(table, name).to_parquet(parquet / f"{name}.parquet", index=False)
+        _write_database(database, tables, info_frame, views or [], parquet)
+        _fsync(database)
         # Save: one rename makes the new database current; Parquet follows the same way
         os.replace(database, out / DB_NAME)
         previous = out / "parquet"

@@ -104,9 +104,11 @@ def missing(value) -> bool:
 
 def esc(value) -> str:
     """Text for HTML: escaped, one line, empty for missing values."""
-    if missing(value):
-        return ""
-    return html.escape(" ".join(str(value).split()), quote=True)
+    if type(value) is not str:
+        if missing(value):
+            return ""
+        value = str(value)
+    return html.escape(" ".join(value.split()), quote=True)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")  # Python-Markdown's escapable characters
@@ -161,9 +163,14 @@ def yaml_title(text: str, wide: bool = False) -> str:
     return "---\ntitle: " + json.dumps(esc(text)) + ("\nhide:\n  - navigation" if wide else "") + "\n---\n\n"
 
 
-def E(series: pd.Series) -> pd.Series:
-    """`esc` over a column."""
-    return series.astype(object).map(esc)
+def E(values) -> list[str]:
+    """`esc` over a column (a list: the fragments are built with zip)."""
+    return [esc(value) for value in L(values)]
+
+
+def L(values) -> list:
+    """A column as a Python list (iterating Arrow-backed pandas columns item by item is slow)."""
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
 # ----------------------------------------------------------------------------------------------- numbers
@@ -259,6 +266,7 @@ def field_label(name: str) -> str:
     return str(name).replace("_", " ")
 
 
+@lru_cache(maxsize=1024)
 def badge(kind: str, value) -> str:
     """A status, basis or verdict badge."""
     return f'<span class="mf-badge mf-{kind}-{slug(value)}">{esc(value)}</span>' if not missing(value) else ""
@@ -362,13 +370,14 @@ def source_url(source_id) -> str:
 
 # ----------------------------------------------------------------------------------------------- citations
 
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$",
+                   "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+_BIBTEX_PATTERN = re.compile("|".join(re.escape(char) for char in _BIBTEX_SPECIAL))
+
+
 def _bibtex(text: str) -> str:
-    """Text safe inside a BibTeX braced field."""
-    text = " ".join(str(text).split())
-    for char, replacement in (("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("%", r"\%"), ("&", r"\&"),
-                              ("#", r"\#"), ("$", r"\$"), ("_", r"\_"), ("^", r"\^{}"), ("~", r"\~{}")):
-        text = text.replace(char, replacement)
-    return text
+    """Text safe inside a BibTeX braced field (LaTeX specials escaped in one pass)."""
+    return _BIBTEX_PATTERN.sub(lambda match: _BIBTEX_SPECIAL[match.group(0)], " ".join(str(text).split()))
 
 
 def citations(claims: pd.DataFrame, sources: pd.DataFrame, info: dict) -> pd.DataFrame:
@@ -403,11 +412,12 @@ def citations(claims: pd.DataFrame, sources: pd.DataFrame, info: dict) -> pd.Dat
 
 # ----------------------------------------------------------------------------------------------- model pages
 
-def _group_join(frame: pd.DataFrame, key: str, html_rows: list[str]) -> pd.Series:
-    """HTML fragments joined per key (one pass over the table)."""
-    if not len(frame):
-        return pd.Series(dtype=object)
-    return pd.Series(html_rows, index=frame[key].to_numpy()).groupby(level=0, sort=False).agg("\n".join)
+def _group_join(keys, html_rows: list[str]) -> dict[str, str]:
+    """HTML fragments joined per key, in their order (one pass over the table)."""
+    groups: dict[str, list[str]] = {}
+    for key, row in zip(L(keys), html_rows):
+        groups.setdefault(key, []).append(row)
+    return {key: "\n".join(rows) for key, rows in groups.items()}
 
 
 @lru_cache(maxsize=4096)
@@ -422,15 +432,15 @@ def _source_link(root: str, source_id, title, url) -> str:
             + (" " + external(url) if safe_url(url) else ""))
 
 
-def claim_fragments(data: Data) -> dict[str, pd.Series]:
+def claim_fragments(data: Data) -> dict[str, dict]:
     """Per model: claim rows, citation boxes, check rows and verdict counts, each computed table-wide."""
     root = "../../../"
     claims = data["claims"].merge(data["sources"][["source_id", "title", "url"]], on="source_id", how="left")
     cites = citations(claims, data["sources"], data.info).set_index("claim_id")
-    ids = claims["claim_id"]
-    anchors = ids.map(anchor)
+    ids = L(claims["claim_id"])
+    anchors = [anchor(i) for i in ids]
     note = E(claims["note"])
-    attributed = E(claims["attributed_to"]) if "attributed_to" in claims else pd.Series("", index=claims.index)
+    attributed = E(claims["attributed_to"]) if "attributed_to" in claims else [""] * len(claims)
     rows = [
         f'<tr id="claim-{a}" title="{cid}"><td>{esc(field_label(f))}</td>'
         f'<td>{w}{"<br><small>" + n + "</small>" if n else ""}</td><td>{badge("status", s)}</td>'
@@ -438,26 +448,27 @@ def claim_fragments(data: Data) -> dict[str, pd.Series]:
         f'{"<br><small>attributed to " + at + "</small>" if at else ""}</td>'
         f'<td>{badge("verdict", v)}<br><small>{d}</small></td><td><a href="#cite-{fr}">cite</a></td></tr>'
         for a, cid, f, w, n, s, sid, t, u, loc, at, v, d, fr in zip(
-            anchors, E(ids), claims["field"], E(claims["as_written"]), note, claims["status"], claims["source_id"],
-            claims["title"], claims["url"], E(claims["locator"]), attributed, claims["verdict"],
-            E(claims["verdict_detail"]), ids.map(fragment))
+            anchors, E(ids), L(claims["field"]), E(claims["as_written"]), note, L(claims["status"]),
+            L(claims["source_id"]), L(claims["title"]), L(claims["url"]), E(claims["locator"]), attributed,
+            L(claims["verdict"]), E(claims["verdict_detail"]), [fragment(i) for i in ids])
     ]
     cite_rows = [
         f'<details class="mf-cite-box" id="cite-{a}"><summary>Cite <code>{cid}</code></summary>\n'
         f'<p>Plain text</p>\n<pre class="mf-cite">{esc_multiline(text)}</pre>\n<p>BibTeX</p>\n'
         f'<pre class="mf-cite">{esc_multiline(bib)}</pre>\n</details>'
-        for a, cid, text, bib in zip(anchors, E(ids), cites.loc[ids, "text"], cites.loc[ids, "bibtex"])
+        for a, cid, text, bib in zip(anchors, E(ids), L(cites["text"].reindex(ids)), L(cites["bibtex"].reindex(ids)))
     ]
     checks = data["checks"].sort_values(["model_id", "claim_id", "check"], kind="stable")
     check_rows = [
         f'<tr><td><a href="#claim-{fragment(cid)}"><code>{esc(cid)}</code></a></td><td>{esc(name)}</td>'
         f'<td>{badge("verdict", v)}</td><td>{esc(d)}</td></tr>'
-        for cid, name, v, d in zip(checks["claim_id"], checks["check"], checks["verdict"], checks["detail"])
+        for cid, name, v, d in zip(L(checks["claim_id"]), L(checks["check"]), L(checks["verdict"]), L(checks["detail"]))
     ]
     counts = pd.crosstab(claims["model_id"], claims["verdict"]).reindex(columns=list(VERDICTS), fill_value=0)
     sources = claims.groupby("model_id")["source_id"].nunique()
-    return {"claims": _group_join(claims, "model_id", rows), "cites": _group_join(claims, "model_id", cite_rows),
-            "checks": _group_join(checks, "model_id", check_rows), "counts": counts, "sources": sources}
+    return {"claims": _group_join(claims["model_id"], rows), "cites": _group_join(claims["model_id"], cite_rows),
+            "checks": _group_join(checks["model_id"], check_rows), "counts": counts.to_dict("index"),
+            "sources": sources.to_dict()}
 
 
 def esc_multiline(text: str) -> str:
@@ -465,7 +476,7 @@ def esc_multiline(text: str) -> str:
     return "\n".join(html.escape(line) for line in str(text).splitlines() if line.strip())
 
 
-def fact_fragments(data: Data) -> pd.Series:
+def fact_fragments(data: Data) -> dict[str, str]:
     """Per model: the facts table rows (best-supported value per field, plus the best text claim per text field)."""
     summary = data["summary"].copy()
     summary["field_rank"] = summary["field"].map(FIELD_ORDER).fillna(len(FIELD_ORDER))
@@ -479,29 +490,32 @@ def fact_fragments(data: Data) -> pd.Series:
                           "disagreeing": np.nan, "field_rank": texts["field_rank"]})
     facts = pd.concat([summary.assign(text=None), texts], ignore_index=True) if len(texts) else summary.assign(text=None)
     facts = facts.sort_values(["model_id", "field_rank", "field"], kind="stable")
-    source_of = claims.set_index("claim_id")["source_id"]
+    source_of = dict(zip(L(claims["claim_id"]), L(claims["source_id"])))
+    labels = {name: (esc(FIELDS[name].description) if name in FIELDS else "", esc(field_label(name)))
+              for name in facts["field"].unique()}
     rows = [
-        f'<tr><td title="{esc(FIELDS[f].description) if f in FIELDS else ""}">{esc(field_label(f))}</td>'
+        f'<tr><td title="{labels[f][0]}">{labels[f][1]}</td>'
         f'<td class="mf-num">{esc(t) if not missing(t) else esc(fmt_value(v, f))}</td><td>{badge("status", b)}</td>'
         f"<td>{claim_ref(c, source_of.get(c, c)) if not missing(c) else 'the architecture'}</td>"
         f'<td class="mf-num">{"" if missing(n) else int(n)}</td><td class="mf-num">{"" if missing(x) else int(x)}</td></tr>'
-        for f, v, t, b, c, n, x in zip(facts["field"], facts["best_value"], facts["text"], facts["basis"],
-                                       facts["best_claim_id"], facts["claims"], facts["disagreeing"])
+        for f, v, t, b, c, n, x in zip(L(facts["field"]), L(facts["best_value"]), L(facts["text"]), L(facts["basis"]),
+                                       L(facts["best_claim_id"]), L(facts["claims"]), L(facts["disagreeing"]))
     ]
-    return _group_join(facts, "model_id", rows)
+    return _group_join(facts["model_id"], rows)
 
 
-def formula_fragments(data: Data) -> pd.Series:
+def formula_fragments(data: Data) -> dict[str, str]:
     """Per model with an architecture: the engine's breakdown (formula.explain) and the derived totals."""
     architectures = data["architectures"]
     if architectures.empty:
-        return pd.Series(dtype=object)
-    derived = data["derived"].pivot_table(index="model_id", columns="quantity", values="value", aggfunc="first")
+        return {}
+    derived = data["derived"].pivot_table(index="model_id", columns="quantity", values="value",
+                                          aggfunc="first").to_dict("index")
     sources = data["sources"].set_index("source_id")["title"]
     out = {}
-    for model_id, source_id, config, overrides, note in zip(architectures["model_id"], architectures["source_id"],
-                                                            architectures["hf_config"], architectures["overrides"],
-                                                            architectures["note"]):
+    for model_id, source_id, config, overrides, note in zip(
+            L(architectures["model_id"]), L(architectures["source_id"]), L(architectures["hf_config"]),
+            L(architectures["overrides"]), L(architectures["note"])):
         link = _source_link("../../../", source_id, sources.get(source_id, source_id), None)
         head = f"<p>Architecture from {link}"
         if not missing(overrides) and overrides not in ("{}", ""):
@@ -515,7 +529,7 @@ def formula_fragments(data: Data) -> pd.Series:
         model_type = json.loads(str(config)).get("model_type", "?")
         rows = "\n".join(f'<tr><td>{esc(part)}</td><td><code>{esc(expr)}</code></td><td><code>{esc(arith)}</code></td>'
                          f'<td class="mf-num">{value:,}</td></tr>' for part, expr, arith, value in parts)
-        row = derived.loc[model_id] if model_id in derived.index else pd.Series(dtype=float)
+        row = derived.get(model_id, {})
         totals = []
         for quantity, label in (("params_total_formula", "total"), ("params_active_formula", "active per token"),
                                 ("params_embedding_formula", "embedding"),
@@ -530,15 +544,15 @@ def formula_fragments(data: Data) -> pd.Series:
                          f"{esc(formula.FAMILY_CLASSES.get(model_type, model_type))} would build it.</p>\n"
                          + html_table(["part", "formula", "with this config's numbers", "parameters"],
                                       rows + "\n" + "\n".join(totals), numeric=(3,)))
-    return pd.Series(out, dtype=object)
+    return out
 
 
-def training_fragments(data: Data) -> pd.Series:
+def training_fragments(data: Data) -> dict[str, str]:
     """Per model: its Chinchilla position from the derived table (tokens per parameter, compute-optimal N and D)."""
     derived = data["derived"].pivot_table(index="model_id", columns="quantity", values="value", aggfunc="first")
     summary = data["summary"].pivot_table(index="model_id", columns="field", values="best_value", aggfunc="first")
     if "tokens_per_param" not in derived.columns and "training_compute_used" not in derived.columns:
-        return pd.Series(dtype=object)
+        return {}
     get = lambda frame, column: frame[column] if column in frame.columns else pd.Series(np.nan, index=frame.index)  # noqa: E731
     frame = pd.DataFrame({"ratio": get(derived, "tokens_per_param"), "optimal_tokens": get(derived, "chinchilla_optimal_tokens"),
                           "n_opt": get(derived, "compute_optimal_params"), "d_opt": get(derived, "compute_optimal_tokens"),
@@ -550,7 +564,7 @@ def training_fragments(data: Data) -> pd.Series:
     rule = scaling.TOKENS_PER_PARAM_RULE
     low, high = rule * checks_module.CHINCHILLA_BAND[0], rule * checks_module.CHINCHILLA_BAND[1]
     out = {}
-    for model_id, r in frame.iterrows():
+    for model_id, r in frame.to_dict("index").items():
         lines = []
         sparse = not missing(r["active"]) and not missing(r["total"]) and r["active"] < r["total"]
         params = r["active"] if not missing(r["active"]) else r["total"]
@@ -573,7 +587,7 @@ def training_fragments(data: Data) -> pd.Series:
                          f"{esc(scaling.HOFFMANN_2022.name)}).</li>")
         if lines:
             out[model_id] = "<ul>\n" + "\n".join(lines) + "\n</ul>\n"
-    return pd.Series(out, dtype=object)
+    return out
 
 
 CLAIM_HEADERS = ["field", "value as written", "status", "source and locator", "verdict", ""]
@@ -589,8 +603,8 @@ def model_pages(data: Data) -> dict[str, str]:
     models = data["models"]
     for m in models.itertuples(index=False):
         model_id = m.model_id
-        counts = claims["counts"].loc[model_id] if model_id in claims["counts"].index else pd.Series(0, index=list(VERDICTS))
-        n_claims = int(counts.sum())
+        counts = claims["counts"].get(model_id, dict.fromkeys(VERDICTS, 0))
+        n_claims = int(sum(counts.values()))
         meta = [f"Organization: <strong>{esc(m.organization_name)}</strong>",
                 f"released {esc(fmt_date(m.released, getattr(m, 'released_precision', None)))}",
                 f"domain {esc(m.domain)}", "open weights" if m.open_weights is True else "closed weights"]
@@ -607,26 +621,26 @@ def model_pages(data: Data) -> dict[str, str]:
         parts.append("## Facts\n\nThe best-supported value of each field: the count derived from the published "
                      "architecture where there is one, else the strongest claim (confirmed, then estimated, then "
                      "rumored; the most precise first).\n")
-        if model_id in facts.index:
+        if model_id in facts:
             parts.append(html_table(["field", "best value", "basis", "from", "claims", "disagree"], facts[model_id],
                                     "mf-facts", numeric=(1, 4, 5)))
         else:
             parts.append("<p>No numeric claim.</p>\n")
         parts.append("## Claims\n\nEvery claim as its source wrote it, with the worst verdict of the checks that "
                      "tested it.\n")
-        if model_id in claims["claims"].index:
+        if model_id in claims["claims"]:
             parts.append(html_table(CLAIM_HEADERS, claims["claims"][model_id], "mf-claims"))
         else:
             parts.append("<p>No claims.</p>\n")
-        if model_id in formulas.index:
+        if model_id in formulas:
             parts.append("## Parameter count from the architecture\n\n" + formulas[model_id])
-        if model_id in training.index:
+        if model_id in training:
             parts.append("## Chinchilla position\n\n" + training[model_id])
-        if model_id in claims["checks"].index:
+        if model_id in claims["checks"]:
             parts.append("## All checks\n\n<details data-search-exclude><summary>Every check run on these claims"
                          "</summary>\n" + html_table(["claim", "check", "verdict", "detail"], claims["checks"][model_id],
                                                      search=False) + "</details>\n")
-        if model_id in claims["cites"].index:
+        if model_id in claims["cites"]:
             parts.append("## Cite these claims\n\nClaim IDs never change when other claims change; cite the claim "
                          "and its original source.\n\n<div data-search-exclude>\n" + claims["cites"][model_id]
                          + "\n</div>\n")
@@ -654,7 +668,7 @@ def models_index(data: Data) -> str:
                                                       group["domain"]))
         parts.append(f"## {md(group['organization_name'].iloc[0])}\n")
         parts.append(html_table(["model", "released", "domain", "parameters", "claims", "inconsistent"], rows,
-                                numeric=(3, 4, 5)))
+                                numeric=(3, 4, 5), search=False))
     return "\n".join(parts)
 
 
@@ -671,19 +685,21 @@ def source_pages(data: Data) -> dict[str, str]:
         f'<td>{esc(field_label(f))}</td><td>{esc(w)}</td><td>{badge("status", s)}</td><td>{badge("verdict", v)}'
         f'<br><small>{esc(d)}</small></td><td><small>{esc(loc)}</small></td></tr>'
         for org, mid, cid, name, f, w, s, v, d, loc in zip(
-            claims["organization"], claims["model_id"], claims["claim_id"], claims["name"], claims["field"],
-            claims["as_written"], claims["status"], claims["verdict"], claims["verdict_detail"], claims["locator"])
+            L(claims["organization"]), L(claims["model_id"]), L(claims["claim_id"]), L(claims["name"]), L(claims["field"]),
+            L(claims["as_written"]), L(claims["status"]), L(claims["verdict"]), L(claims["verdict_detail"]),
+            L(claims["locator"]))
     ]
-    by_source = _group_join(claims, "source_id", rows)
+    by_source = _group_join(claims["source_id"], rows)
     counts = pd.crosstab(claims["source_id"], claims["verdict"]).reindex(columns=list(VERDICTS), fill_value=0)
-    architectures = data["architectures"].groupby("source_id")["model_id"].agg(list) if len(data["architectures"]) \
-        else pd.Series(dtype=object)
-    model_org = data["models"].set_index("model_id")["organization"]
+    counts = counts.to_dict("index")
+    architectures = data["architectures"].groupby("source_id")["model_id"].agg(list).to_dict() \
+        if len(data["architectures"]) else {}
+    model_org = data["models"].set_index("model_id")["organization"].to_dict()
     pages = {}
     for s in sources.itertuples(index=False):
         sid = s.source_id
-        c = counts.loc[sid] if sid in counts.index else pd.Series(0, index=list(VERDICTS))
-        total = int(c.sum())
+        c = counts.get(sid, dict.fromkeys(VERDICTS, 0))
+        total = int(sum(c.values()))
         tested = int(c[checks_module.CONSISTENT] + c[checks_module.INCONSISTENT])
         who = s.authors if not missing(getattr(s, "authors", None)) else s.publisher
         facts = [f"by {esc(who)}" if not missing(who) else "", f"published {esc(fmt_date(s.published, getattr(s, 'published_precision', None)))}",
@@ -713,11 +729,11 @@ def source_pages(data: Data) -> dict[str, str]:
         parts.append(f"<p>{total} claims. Of the {tested} the checks could test, {int(c[checks_module.CONSISTENT])} "
                      f"are consistent and {int(c[checks_module.INCONSISTENT])} inconsistent ({share} hold up); "
                      f"{int(c[checks_module.UNVERIFIABLE])} could not be tested.</p>\n")
-        if sid in architectures.index:
+        if sid in architectures:
             arch = ", ".join(f'<a href="{root}{model_url(model_org.get(mid, "unknown"), mid)}">{esc(mid)}</a>'
                              for mid in architectures[sid])
             parts.append(f"<p>Architecture (config) for: {arch}.</p>\n")
-        if sid in by_source.index:
+        if sid in by_source:
             parts.append("## Claims\n")
             parts.append(html_table(["model", "field", "as written", "status", "verdict", "locator"], by_source[sid]))
         pages[f"sources/{slug(sid)}.md"] = "\n".join(parts)
@@ -735,16 +751,17 @@ def sources_index(data: Data) -> str:
         lambda x: "—" if missing(x) else f"{x:.0%}")
     rows = "\n".join(
         f'<tr><td><a href="../{source_url(sid)}">{esc(title if not missing(title) else sid)}</a></td><td>{esc(kind)}</td>'
-        f'<td>{esc(fmt_date(pub, prec))}</td><td class="mf-num">{int(n.sum())}</td><td class="mf-num">{int(n[checks_module.CONSISTENT])}</td>'
+        f'<td>{esc(fmt_date(pub, prec))}</td><td class="mf-num">{int(sum(n.values()))}</td><td class="mf-num">{int(n[checks_module.CONSISTENT])}</td>'
         f'<td class="mf-num">{int(n[checks_module.INCONSISTENT])}</td><td class="mf-num">{int(n[checks_module.UNVERIFIABLE])}</td>'
         f'<td class="mf-num">{sh}</td></tr>'
-        for sid, title, kind, pub, prec, (_, n), sh in zip(
-            sources["source_id"], sources["title"], sources["kind"], sources["published"],
-            sources.get("published_precision", pd.Series([None] * len(sources))), counts.iterrows(), share))
+        for sid, title, kind, pub, prec, n, sh in zip(
+            L(sources["source_id"]), L(sources["title"]), L(sources["kind"]), L(sources["published"]),
+            L(sources["published_precision"]) if "published_precision" in sources else [None] * len(sources),
+            counts.to_dict("records"), L(share)))
     return ("# Sources\n\n" f"{len(sources):,} sources. A claim holds up when every check that could test it found it "
             "consistent; the share is of the claims that could be tested.\n\n"
             + html_table(["source", "kind", "published", "claims", "consistent", "inconsistent", "unverifiable",
-                          "hold up"], rows, numeric=(3, 4, 5, 6, 7)))
+                          "hold up"], rows, numeric=(3, 4, 5, 6, 7), search=False))
 
 
 def findings_page(data: Data) -> str:
@@ -760,19 +777,22 @@ def findings_page(data: Data) -> str:
     if bad.empty:
         parts.append("No claim is inconsistent in this build.\n")
         return "\n".join(parts)
-    groups = dict(tuple(bad.groupby("source_id", sort=True)))
-    for sid in sorted(groups, key=lambda key: (-len(groups[key]), key)):
-        group = groups[sid]
-        title = sources["title"].get(sid, sid) if sid in sources.index else sid
-        rows = "\n".join(
-            f'<tr><td><a href="../{model_url(org, mid)}#claim-{fragment(cid)}">{esc(name if not missing(name) else mid)}</a></td>'
-            f'<td>{esc(field_label(f))}</td><td>{esc(w)}</td><td>{badge("status", s)}</td><td><small>{esc(d)}</small></td></tr>'
-            for org, mid, cid, name, f, w, s, d in zip(group["organization"], group["model_id"], group["claim_id"],
-                                                        group["name"], group["field"], group["as_written"],
-                                                        group["status"], group["verdict_detail"]))
+    bad = bad.sort_values(["source_id", "model_id", "field_rank", "claim_id"], kind="stable")
+    rows = [
+        f'<tr><td><a href="../{model_url(org, mid)}#claim-{fragment(cid)}">{esc(name if not missing(name) else mid)}</a></td>'
+        f'<td>{esc(field_label(f))}</td><td>{esc(w)}</td><td>{badge("status", s)}</td><td><small>{esc(d)}</small></td></tr>'
+        for org, mid, cid, name, f, w, s, d in zip(L(bad["organization"]), L(bad["model_id"]), L(bad["claim_id"]),
+                                                    L(bad["name"]), L(bad["field"]), L(bad["as_written"]),
+                                                    L(bad["status"]), L(bad["verdict_detail"]))]
+    by_source = _group_join(bad["source_id"], rows)
+    sizes = bad.groupby("source_id").size().to_dict()
+    titles = sources["title"].to_dict()
+    for sid in sorted(by_source, key=lambda key: (-sizes[key], key)):
+        title = titles.get(sid, sid)
+        title = sid if missing(title) else title
         parts.append(f"## {md(title)}\n")
-        parts.append(f'<p><a href="../{source_url(sid)}">Source page</a> · {len(group)} inconsistent claims</p>\n')
-        parts.append(html_table(["model", "field", "as written", "status", "why"], rows))
+        parts.append(f'<p><a href="../{source_url(sid)}">Source page</a> · {sizes[sid]} inconsistent claims</p>\n')
+        parts.append(html_table(["model", "field", "as written", "status", "why"], by_source[sid]))
     return "\n".join(parts)
 
 
@@ -983,9 +1003,9 @@ def explainer_total_vs_active(data: Data) -> str:
         experts, per_token = merged.get("num_local_experts"), merged.get("num_experts_per_tok")
         routed = result["components"].get("experts_routed", 0)
         idle = result["total"] - result["active"]
-        example = f"""## Worked example: {_model_link(data, MOE_EXAMPLE)}
+        example = f"""## Worked example: Mixtral 8x7B
 
-Its config has {experts} experts in each layer and routes each token to {per_token} of them. The engine counts
+{_model_link(data, MOE_EXAMPLE)}'s config has {experts} experts in each layer and routes each token to {per_token} of them. The engine counts
 {full(routed)} parameters in the routed experts. A token leaves {experts - per_token} of {experts} experts idle, so
 {full(routed)} × {experts - per_token}/{experts} = {full(idle)} parameters sit out:
 
@@ -1033,9 +1053,9 @@ def explainer_embeddings(data: Data) -> str:
         result = formula.count(*arch)
         merged = {**arch[0], **arch[1]}
         comp = result["components"]
-        llama = f"""## An untied head: {_model_link(data, EXAMPLE_MODEL)}
+        llama = f"""## An untied head: Llama 2 70B
 
-Its config sets `tie_word_embeddings` to false, so the output head is a second {merged["vocab_size"]:,} × {merged["hidden_size"]:,}
+{_model_link(data, EXAMPLE_MODEL)}'s config sets `tie_word_embeddings` to false, so the output head is a second {merged["vocab_size"]:,} × {merged["hidden_size"]:,}
 matrix: {comp["embeddings"]:,} in the input table plus {comp["head"]:,} in the head make {result["embedding"]:,}
 embedding parameters, {result["embedding"] / result["total"]:.2%} of its {result["total"]:,}. Its non-embedding count
 is {result["non_embedding"]:,}.

@@ -131,7 +131,7 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_the_old_build(tree, monkeypat
     def no_space(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tree / "dist" / "parquet" / "claims.parquet"))
 
-    monkeypatch.setattr("pandas.DataFrame.to_parquet", no_space)
+    monkeypatch.setattr("pipeline.publish._write_parquet", no_space)
     status, out, err = run_cli(["build"], tree, monkeypatch)
     assert status == 1
     assert err.strip() == f"{tree / 'dist' / 'parquet' / 'claims.parquet'}: cannot write the build: No space left on device"
