@@ -119,3 +119,16 @@ def test_source_publisher_and_authors_survive(fixture, tmp_path):
     assert data["arxiv"] == "2307.09288" and data["published"].isoformat() == "2023-07-18"
     article = parse_text((exported / "data/sources/example-article.yaml").read_text()).data
     assert article["publisher"] == "unknown" and article["published"] == "undated" and "authors" not in article
+
+
+def test_round_trip_of_a_generated_dataset(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import generate
+
+    root = tmp_path / "generated"
+    generate(60, root, seed=7)
+    before, after, _ = round_trip(root, tmp_path / "work")
+    assert len(before["claims"]) == 600
+    assert_same(before, after, skip={"line"})
