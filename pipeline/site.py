@@ -38,7 +38,7 @@ import yaml
 
 from pipeline import charts, cookbook, formula, scaling
 from pipeline import check as checks_module
-from pipeline.fields import FIELDS, PARAM_FIELDS, STATUSES
+from pipeline.fields import FIELDS
 
 REPO = Path(__file__).resolve().parent.parent
 TABLES = ("models", "claims", "sources", "organizations", "architectures", "derived", "checks", "hardware")
@@ -412,12 +412,12 @@ def citations(claims: pd.DataFrame, sources: pd.DataFrame, info: dict) -> pd.Dat
 
 # ----------------------------------------------------------------------------------------------- model pages
 
-def _group_join(keys, html_rows: list[str]) -> dict[str, str]:
+def _group_join(keys, html_rows: list[str], separator: str = "\n") -> dict[str, str]:
     """HTML fragments joined per key, in their order (one pass over the table)."""
     groups: dict[str, list[str]] = {}
     for key, row in zip(L(keys), html_rows):
         groups.setdefault(key, []).append(row)
-    return {key: "\n".join(rows) for key, rows in groups.items()}
+    return {key: separator.join(rows) for key, rows in groups.items()}
 
 
 @lru_cache(maxsize=4096)
@@ -432,43 +432,44 @@ def _source_link(root: str, source_id, title, url) -> str:
             + (" " + external(url) if safe_url(url) else ""))
 
 
+CHECK_MARK = {checks_module.CONSISTENT: "✓", checks_module.INCONSISTENT: "✗", checks_module.UNVERIFIABLE: "–"}
+
+
 def claim_fragments(data: Data) -> dict[str, dict]:
-    """Per model: claim rows, citation boxes, check rows and verdict counts, each computed table-wide."""
+    """Per model: claim rows (each with every check's one-sentence result), citation boxes and verdict counts,
+    each computed table-wide. Few tags per claim: mkdocs' time goes into parsing them."""
     root = "../../../"
-    claims = data["claims"].merge(data["sources"][["source_id", "title", "url"]], on="source_id", how="left")
-    cites = citations(claims, data["sources"], data.info).set_index("claim_id")
+    claims = data["claims"]
+    sources = data["sources"]
+    links = {sid: _source_link(root, sid, title, url)
+             for sid, title, url in zip(L(sources["source_id"]), L(sources["title"]), L(sources["url"]))}
+    cites = citations(claims, sources, data.info)
+    checks = data["checks"].sort_values(["claim_id", "check"], kind="stable")
+    results = _group_join(checks["claim_id"], [f"{CHECK_MARK.get(v, '?')} {esc(name)}: {esc(d)}" for name, v, d in zip(
+        L(checks["check"]), L(checks["verdict"]), L(checks["detail"]))], "<br>")
     ids = L(claims["claim_id"])
     anchors = [anchor(i) for i in ids]
     note = E(claims["note"])
     attributed = E(claims["attributed_to"]) if "attributed_to" in claims else [""] * len(claims)
     rows = [
-        f'<tr id="claim-{a}" title="{cid}"><td>{esc(field_label(f))}</td>'
+        f'<tr id="claim-{a}" title="{a}"><td>{esc(field_label(f))}</td>'
         f'<td>{w}{"<br><small>" + n + "</small>" if n else ""}</td><td>{badge("status", s)}</td>'
-        f'<td>{_source_link(root, sid, t, u)}<br><small>{loc}</small>'
-        f'{"<br><small>attributed to " + at + "</small>" if at else ""}</td>'
-        f'<td>{badge("verdict", v)}<br><small>{d}</small></td><td><a href="#cite-{fr}">cite</a></td></tr>'
-        for a, cid, f, w, n, s, sid, t, u, loc, at, v, d, fr in zip(
-            anchors, E(ids), L(claims["field"]), E(claims["as_written"]), note, L(claims["status"]),
-            L(claims["source_id"]), L(claims["title"]), L(claims["url"]), E(claims["locator"]), attributed,
-            L(claims["verdict"]), E(claims["verdict_detail"]), [fragment(i) for i in ids])
+        f'<td>{links.get(sid) or esc(sid)}<br><small>{loc}{"; attributed to " + at if at else ""}</small></td>'
+        f'<td>{badge("verdict", v)} <a href="#cite-{fragment(cid)}">cite</a><br>'
+        f'<small>{results.get(cid, "no check could test this claim")}</small></td></tr>'
+        for a, cid, f, w, n, s, sid, loc, at, v in zip(
+            anchors, ids, L(claims["field"]), E(claims["as_written"]), note, L(claims["status"]),
+            L(claims["source_id"]), E(claims["locator"]), attributed, L(claims["verdict"]))
     ]
     cite_rows = [
-        f'<details class="mf-cite-box" id="cite-{a}"><summary>Cite <code>{cid}</code></summary>\n'
-        f'<p>Plain text</p>\n<pre class="mf-cite">{esc_multiline(text)}</pre>\n<p>BibTeX</p>\n'
-        f'<pre class="mf-cite">{esc_multiline(bib)}</pre>\n</details>'
-        for a, cid, text, bib in zip(anchors, E(ids), L(cites["text"].reindex(ids)), L(cites["bibtex"].reindex(ids)))
-    ]
-    checks = data["checks"].sort_values(["model_id", "claim_id", "check"], kind="stable")
-    check_rows = [
-        f'<tr><td><a href="#claim-{fragment(cid)}"><code>{esc(cid)}</code></a></td><td>{esc(name)}</td>'
-        f'<td>{badge("verdict", v)}</td><td>{esc(d)}</td></tr>'
-        for cid, name, v, d in zip(L(checks["claim_id"]), L(checks["check"]), L(checks["verdict"]), L(checks["detail"]))
+        f'<details class="mf-cite-box" id="cite-{a}"><summary>Cite {a}</summary><pre class="mf-cite">'
+        f'{esc_multiline(text)}\n\n{esc_multiline(bib)}</pre></details>'
+        for a, text, bib in zip(anchors, L(cites["text"]), L(cites["bibtex"]))
     ]
     counts = pd.crosstab(claims["model_id"], claims["verdict"]).reindex(columns=list(VERDICTS), fill_value=0)
-    sources = claims.groupby("model_id")["source_id"].nunique()
+    n_sources = claims.groupby("model_id")["source_id"].nunique()
     return {"claims": _group_join(claims["model_id"], rows), "cites": _group_join(claims["model_id"], cite_rows),
-            "checks": _group_join(checks["model_id"], check_rows), "counts": counts.to_dict("index"),
-            "sources": sources.to_dict()}
+            "counts": counts.to_dict("index"), "sources": n_sources.to_dict()}
 
 
 def esc_multiline(text: str) -> str:
@@ -590,7 +591,7 @@ def training_fragments(data: Data) -> dict[str, str]:
     return out
 
 
-CLAIM_HEADERS = ["field", "value as written", "status", "source and locator", "verdict", ""]
+CLAIM_HEADERS = ["field", "value as written", "status", "source and locator", "verdict and checks"]
 
 
 def model_pages(data: Data) -> dict[str, str]:
@@ -626,8 +627,8 @@ def model_pages(data: Data) -> dict[str, str]:
                                     "mf-facts", numeric=(1, 4, 5)))
         else:
             parts.append("<p>No numeric claim.</p>\n")
-        parts.append("## Claims\n\nEvery claim as its source wrote it, with the worst verdict of the checks that "
-                     "tested it.\n")
+        parts.append("## Claims\n\nEvery claim as its source wrote it. Its verdict is the worst of the checks that "
+                     "tested it (✓ consistent, ✗ inconsistent, – could not be tested); each check says why.\n")
         if model_id in claims["claims"]:
             parts.append(html_table(CLAIM_HEADERS, claims["claims"][model_id], "mf-claims"))
         else:
@@ -636,10 +637,6 @@ def model_pages(data: Data) -> dict[str, str]:
             parts.append("## Parameter count from the architecture\n\n" + formulas[model_id])
         if model_id in training:
             parts.append("## Chinchilla position\n\n" + training[model_id])
-        if model_id in claims["checks"]:
-            parts.append("## All checks\n\n<details data-search-exclude><summary>Every check run on these claims"
-                         "</summary>\n" + html_table(["claim", "check", "verdict", "detail"], claims["checks"][model_id],
-                                                     search=False) + "</details>\n")
         if model_id in claims["cites"]:
             parts.append("## Cite these claims\n\nClaim IDs never change when other claims change; cite the claim "
                          "and its original source.\n\n<div data-search-exclude>\n" + claims["cites"][model_id]
@@ -1090,7 +1087,7 @@ GPT-3 uses GPT-2's vocabulary of {vocab:,} tokens and a width of {width:,} (Brow
 | --- | --- | ---: |
 | token embedding | {vocab:,} × {width:,} | {token_table:,} |
 | position embedding | {positions:,} × {width:,} | {position_table:,} |
-| output head | tied to the token embedding | 0 |
+| output head | tied to the token embedding | {gpt3["components"]["head"]:,} |
 | **embedding** | | **{gpt3["embedding"]:,}** |
 
 That is {gpt3["embedding"] / gpt3["total"]:.2%} of the {gpt3["total"]:,} parameters the GPT-2 formula gives for
@@ -1536,8 +1533,8 @@ def extra_pages(repo: Path, docs: Path) -> list[tuple[str, str]]:
         if name.endswith(".md"):
             text = (source / name).read_text(encoding="utf-8")
             target.write_text(rewrite_links(text, f"docs/{name}", site_paths, name, docs_files), encoding="utf-8")
-            if "/" not in name:
-                listed.append((page_title(text, name.removesuffix(".md").replace("-", " ").capitalize()), name))
+            fallback = name.removesuffix(".md").rsplit("/", 1)[-1].replace("-", " ").capitalize()
+            listed.append((page_title(text, fallback), name))  # every page is listed: strict builds fail on omissions
         else:
             shutil.copyfile(source / name, target)
     order = {"data-format.md": 0}

@@ -354,6 +354,26 @@ def test_a_failed_build_leaves_the_previous_site(crafted, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site-")] == []
 
 
+def test_pages_other_people_add_are_built_and_listed(crafted, tmp_path):
+    database, _ = crafted
+    repo = tmp_path / "repo"
+    (repo / "docs" / "guides").mkdir(parents=True)
+    shutil.copyfile(REPO / "mkdocs.yml", repo / "mkdocs.yml")
+    shutil.copyfile(REPO / "docs" / "data-format.md", repo / "docs" / "data-format.md")
+    (repo / "docs" / "performance.md").write_text("# Performance\n\nSee [the format](data-format.md) and "
+                                                  "[the README](../README.md) and [the Makefile](../Makefile).\n")
+    (repo / "docs" / "guides" / "deep.md").write_text("# A nested guide\n\nBack to [performance](../performance.md).\n")
+    (repo / "CHANGELOG.md").write_text("# Changelog\n\n## 0.1.0\n\nFirst release; see [docs](docs/data-format.md#values).\n")
+    out = site.build_site(database, tmp_path / "site", repo=repo).out
+    home = page(out, "")
+    for url, title in (("performance/", "Performance"), ("guides/deep/", "A nested guide"), ("changelog/", "Changelog")):
+        assert f"<title>{title} - Model Facts</title>" in page(out, url)
+        assert f'href="{url}"' in home  # in the navigation
+    performance = page(out, "performance/")
+    assert 'href="../"' in performance and "the Makefile (<code>../Makefile</code>)" in performance
+    assert 'href="../data-format/#values"' in page(out, "changelog/")
+
+
 def test_docs_command(crafted, tmp_path, monkeypatch):
     database, _ = crafted
     status, out, err = run_cli(["docs", "--db", str(database), "--out", str(tmp_path / "site")], tmp_path, monkeypatch)
