@@ -44,6 +44,9 @@ def stage_times(folder: Path) -> dict:
     from pipeline.publish import publish
     from pipeline.validate import validate
 
+    from pipeline.load import no_cyclic_gc
+
+    no_cyclic_gc().__enter__()  # as pipeline.build does for a whole build
     times = {}
     start = time.perf_counter()
     dataset = load(folder / "data")

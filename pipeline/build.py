@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import check, derive
-from pipeline.load import load
+from pipeline.load import load, no_cyclic_gc
 from pipeline.publish import publish
 from pipeline.validate import validate
 
@@ -39,14 +39,15 @@ def git_commit(root: Path) -> str | None:
 
 def build_tables(root: Path, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """Load, validate, derive and check data/ into the tables the database publishes."""
-    # Load
-    tables = validate(load(root / "data"), today=today)
-    # Process
-    tables["claims"] = check.with_implied_interval(tables["claims"])
-    tables["derived"] = derive.derive(tables)
-    tables["derived"] = pd.concat([frame for frame in (tables["derived"], check.training_derivations(tables))
-                                   if not frame.empty] or [tables["derived"]], ignore_index=True)
-    tables["checks"] = check.run_checks(tables)
+    with no_cyclic_gc():  # the stages make millions of acyclic objects; GC passes over them cost more than they free
+        # Load
+        tables = validate(load(root / "data"), today=today)
+        # Process
+        tables["claims"] = check.with_implied_interval(tables["claims"])
+        tables["derived"] = derive.derive(tables)
+        tables["derived"] = pd.concat([frame for frame in (tables["derived"], check.training_derivations(tables))
+                                       if not frame.empty] or [tables["derived"]], ignore_index=True)
+        tables["checks"] = check.run_checks(tables)
     # Save
     return tables
 
@@ -56,4 +57,5 @@ def build(root: Path, out: Path) -> Path:
     tables = build_tables(root)
     info = {"dataset_version": dataset_version(root), "git_commit": git_commit(root),
             "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}
-    return publish(tables, out, info, views=check.VIEWS)
+    with no_cyclic_gc():
+        return publish(tables, out, info, views=check.VIEWS)

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -20,18 +23,17 @@ from schemas import spec
 
 TABLE_COLUMNS = {
     "models": ["model_id", "name", "organization", "released", "domain", "open_weights", "family",
-               "aliases", "description", "schema_version", "file", "line", "lines", "path_prefix"],
+               "aliases", "description", "schema_version", "file", "line", "path_prefix"],
     "claims": ["model_id", "claim_index", "field", "as_written", "status", "source_id", "locator",
                "attributed_to", "key", "note", "value", "low", "high", "precision", "sig_figs",
-               "approximate", "file", "line", "lines", "path_prefix"],
+               "approximate", "file", "line", "path_prefix"],
     "sources": ["source_id", "title", "authors", "publisher", "published", "kind", "url", "arxiv",
-                "repository", "path", "note", "schema_version", "file", "line", "lines", "path_prefix"],
-    "organizations": ["organization", "name", "url", "file", "line", "lines", "path_prefix"],
-    "architectures": ["model_id", "source_id", "hf_config", "overrides", "note", "file", "line", "lines",
-                      "path_prefix"],
+                "repository", "path", "note", "schema_version", "file", "line", "path_prefix"],
+    "organizations": ["organization", "name", "url", "file", "line", "path_prefix"],
+    "architectures": ["model_id", "source_id", "hf_config", "overrides", "note", "file", "line", "path_prefix"],
     "hardware": ["hardware_id", "name", "vendor", "aliases", "peak_bf16_flops", "price_usd_per_hour_low",
                  "price_usd_per_hour_high", "source_id", "price_source_id", "note", "schema_version",
-                 "file", "line", "lines", "path_prefix"],
+                 "file", "line", "path_prefix"],
 }
 # Per table, the YAML key of each column whose name differs from it
 YAML_KEYS = {
@@ -104,8 +106,8 @@ def check_keys(mapping: Any, keys: dict, doc: Document, path: str, file: str, wh
 def _row(mapping: dict, table: str, doc: Document, prefix: str, file: str) -> dict:
     """One table row from a mapping: its values by column, plus the line of each column's key."""
     row: dict[str, Any] = {column: mapping[key] for column, key in _COPIED[table] if key in mapping}
-    # lines are kept by YAML key, as the parser recorded them (see pipeline.validate._error_at)
-    row.update(file=file, line=mapping.line, lines=mapping.lines, path_prefix=prefix)
+    # only the record's own line travels with it; a failing cell's line is looked up again (key_line)
+    row.update(file=file, line=mapping.line, path_prefix=prefix)
     return row
 
 
@@ -197,6 +199,21 @@ def _load_organizations(doc: Document, file: str, out: dict[str, list], errors: 
             out["organizations"].append(row)
 
 
+@lru_cache(maxsize=256)
+def _document(path: str) -> Document | None:
+    """A file parsed again to locate an error inside it (errors are rare, so rows carry no line maps)."""
+    try:
+        return read_document(Path(path))
+    except (YamlError, OSError):
+        return None
+
+
+def key_line(repository: str, file: str, path: str, fallback: int) -> int:
+    """Line of a key path such as 'claims[2].status' in a data file, or `fallback` if it cannot be found."""
+    document = _document(os.path.join(repository, file))
+    return document.line(path) if document is not None else fallback
+
+
 def data_files(root: Path) -> list[Path]:
     """Every YAML file under data/, sorted, symlinks included (the loader refuses them)."""
     found = []
@@ -227,8 +244,28 @@ LOADERS = {"model": _load_model, "source": _load_source, "hardware": _load_hardw
 PARALLEL_MIN_FILES = 2_000  # below this, starting worker processes costs more than it saves
 
 
-def _load_files(paths: list[Path], root: Path) -> tuple[dict[str, list], list[DataError]]:
-    """Rows and errors for a batch of files (one worker's share)."""
+@contextmanager
+def no_cyclic_gc():
+    """Pause the cyclic garbage collector: loading makes millions of acyclic objects, and its passes over
+    them grow with the heap, which made loading superlinear in the number of files."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_files(paths: list[Path], root: Path) -> tuple[dict[str, pd.DataFrame], list[DataError]]:
+    """Tables and errors for a batch of files (one worker's share)."""
+    with no_cyclic_gc():
+        out, errors = _load_batch(paths, root)
+        return {name: pd.DataFrame(rows, columns=TABLE_COLUMNS[name], dtype=object) for name, rows in out.items()}, errors
+
+
+def _load_batch(paths: list[Path], root: Path) -> tuple[dict[str, list], list[DataError]]:
+    """Rows and errors for a batch of files."""
     out: dict[str, list] = {name: [] for name in TABLE_COLUMNS}
     errors: list[DataError] = []
     parent = os.path.abspath(root.parent)
@@ -253,22 +290,22 @@ def _load_files(paths: list[Path], root: Path) -> tuple[dict[str, list], list[Da
     return out, errors
 
 
-def _load_parallel(paths: list[Path], root: Path) -> tuple[dict[str, list], list[DataError]]:
+def _load_parallel(paths: list[Path], root: Path) -> tuple[dict[str, pd.DataFrame], list[DataError]]:
     """_load_files over all cores, in contiguous batches so row order stays the file order."""
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(paths) < PARALLEL_MIN_FILES:
         return _load_files(paths, root)
     size = -(-len(paths) // (workers * 4))
     batches = [paths[i:i + size] for i in range(0, len(paths), size)]
-    out: dict[str, list] = {name: [] for name in TABLE_COLUMNS}
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_COLUMNS}
     errors: list[DataError] = []
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for batch_out, batch_errors in pool.map(_load_files, batches, [root] * len(batches)):
-            for name, rows in batch_out.items():
-                out[name].extend(rows)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, no_cyclic_gc():
+        for batch_tables, batch_errors in pool.map(_load_files, batches, [root] * len(batches)):
+            for name, table in batch_tables.items():
+                parts[name].append(table)
             errors.extend(batch_errors)
-    return out, errors
+        return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}, errors
 
 
 def load(root: Path, only: list[Path] | None = None) -> Dataset:
@@ -277,9 +314,9 @@ def load(root: Path, only: list[Path] | None = None) -> Dataset:
     root = Path(root)
     paths = only if only is not None else data_files(root)
     # Process
-    out, errors = _load_parallel(list(paths), root)
+    tables, errors = _load_parallel(list(paths), root)
     # Save
-    tables = {name: pd.DataFrame(rows, columns=TABLE_COLUMNS[name], dtype=object) for name, rows in out.items()}
     for name, table in tables.items():
         table.attrs["name"] = name
+        table.attrs["repository"] = str(Path(os.path.abspath(root)).parent)
     return Dataset(root=root, tables=tables, errors=errors, files_read=len(paths))

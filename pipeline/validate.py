@@ -14,7 +14,7 @@ import pandera.pandas as pa
 
 from pipeline.errors import DataError, DataErrors
 from pipeline.fields import FIELDS
-from pipeline.load import Dataset, yaml_key
+from pipeline.load import Dataset, key_line, yaml_key
 from schemas.tables import MODELS as TABLE_MODELS
 
 # Values beyond these are typing slips, not claims (the largest real figures are ~1e26 FLOP, ~1e13 params).
@@ -46,7 +46,8 @@ def _error_at(table: pd.DataFrame, index, column: str, message: str) -> DataErro
     key = yaml_key(table.attrs["name"], column)
     prefix = row["path_prefix"]
     path = f"{prefix}.{key}" if prefix else key
-    return DataError(row["file"], int(row["lines"].get(key, row["line"])), path, message)
+    line = key_line(table.attrs["repository"], row["file"], path, int(row["line"]))
+    return DataError(row["file"], line, path, message)
 
 
 def schema_errors(dataset: Dataset) -> list[DataError]:
