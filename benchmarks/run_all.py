@@ -111,15 +111,9 @@ def query_latency(folder: Path) -> list[tuple[str, float]]:
     """Milliseconds per cookbook query on the published file (median of 5)."""
     import duckdb
 
-    try:
-        from pipeline.cookbook import QUERIES
-        queries = [(query["title"] if isinstance(query, dict) else query[0],
-                    query["sql"] if isinstance(query, dict) else query[1]) for query in QUERIES]
-    except (ImportError, AttributeError, KeyError, TypeError, IndexError):
-        queries = [("claims of one model", "SELECT * FROM claims WHERE model_id = 'model-000001'"),
-                   ("inconsistent claims per source", "SELECT source_id, count(*) FROM claim_verdicts "
-                                                      "WHERE verdict = 'inconsistent' GROUP BY 1 ORDER BY 2 DESC"),
-                   ("best values", "SELECT * FROM model_summary WHERE field = 'params_total' LIMIT 100")]
+    from pipeline.cookbook import QUERIES
+
+    queries = [(recipe.title, recipe.sql) for recipe in QUERIES]
     results = []
     with duckdb.connect(str(folder / "dist" / "modelfacts.duckdb"), read_only=True) as connection:
         for title, sql in queries:

@@ -11,9 +11,6 @@ import duckdb
 import pandas as pd
 
 DB_NAME = "modelfacts.duckdb"
-# Order matters only for readability of the file; every table is listed in build_info's hash.
-PUBLISHED_TABLES = ("models", "claims", "sources", "organizations", "architectures", "hardware",
-                    "derived", "checks")
 SORT_KEYS = {"models": ["model_id"], "claims": ["claim_id"], "sources": ["source_id"],
              "organizations": ["organization_id"], "architectures": ["model_id"], "hardware": ["hardware_id"],
              "derived": ["model_id", "quantity"], "checks": ["check_id"]}
@@ -25,31 +22,29 @@ def canonical(table: pd.DataFrame, name: str) -> pd.DataFrame:
     return table.sort_values(keys, kind="stable").reset_index(drop=True) if keys else table.reset_index(drop=True)
 
 
-def content_hash(tables: dict[str, pd.DataFrame]) -> str:
-    """SHA-256 over every published table's rows in canonical order (build time and commit excluded)."""
+def content_hash(connection: duckdb.DuckDBPyConnection, names: list[str]) -> str:
+    """SHA-256 over every published table: its columns, row count and the sum of DuckDB's row hashes
+    (hashes are deterministic, so equal data gives an equal hash; build time and commit are not included)."""
     digest = hashlib.sha256()
-    for name in sorted(tables):
-        table = canonical(tables[name], name)
-        digest.update(f"{name}:{','.join(map(str, table.columns))}:{len(table)}".encode())
-        # pandas' row hashes use a fixed key, so equal tables give equal bytes on every run
-        mixed = [column for column in table.columns if table[column].dtype == object]
-        table = table.astype({column: str for column in mixed})
-        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    for name in sorted(names):
+        columns = [row[0] for row in connection.execute(f'DESCRIBE "{name}"').fetchall()]
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        count, total = connection.execute(f'SELECT count(*), sum(hash({quoted})::HUGEINT) FROM "{name}"').fetchall()[0]
+        digest.update(f"{name}:{','.join(columns)}:{count}:{total}\n".encode())
     return digest.hexdigest()
 
 
-VIEWS_SQL: list[str] = []  # stages append CREATE VIEW statements (see pipeline.check)
-
-
-def _write_database(path: Path, tables: dict[str, pd.DataFrame], info: pd.DataFrame, views: list[str],
+def _write_database(path: Path, tables: dict[str, pd.DataFrame], info: dict, views: list[str],
                     parquet: Path) -> None:
     """Create a fresh DuckDB file holding the tables, build_info and views, and one Parquet file per table."""
     with duckdb.connect(str(path)) as connection:
-        for name, table in {**tables, "build_info": info}.items():
-            frame = canonical(table, name)
-            connection.register("frame", frame)
+        for name, table in tables.items():
+            connection.register("frame", canonical(table, name))
             connection.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')
             connection.unregister("frame")
+        connection.register("frame", pd.DataFrame([{**info, "content_hash": content_hash(connection, list(tables))}]))
+        connection.execute('CREATE TABLE build_info AS SELECT * FROM frame')
+        connection.unregister("frame")
         for statement in views:
             connection.execute(statement)
         connection.execute("CHECKPOINT")
@@ -80,13 +75,12 @@ def publish(tables: dict[str, pd.DataFrame], out: Path, info: dict, views: list[
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".build-*"):  # left behind by a build that was killed mid-way
         shutil.rmtree(stale, ignore_errors=True)
-    info_frame = pd.DataFrame([{**info, "content_hash": content_hash(tables)}])
     # Process: everything is written beside the target first
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
     try:
         database = staging / DB_NAME
         parquet = staging / "parquet"
-        _write_database(database, tables, info_frame, views or [], parquet)
+        _write_database(database, tables, info, views or [], parquet)
         _fsync(database)
         # Save: one rename makes the new database current; Parquet follows the same way
         os.replace(database, out / DB_NAME)
