@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.errors import no_database
+
 DATASET_TITLE = "Model Facts"
 DATASET_AUTHOR = "Model Facts contributors"
 STYLES = ("text", "bibtex", "apa", "json")
@@ -222,8 +224,7 @@ def _stale(database: Path) -> bool:
 
 def main(args) -> int:
     """Entry point of `modelfacts cite CLAIM_ID [--style ...] [--db ...]`."""
-    if not args.db.exists():
-        print(f"{args.db}: no database; run `modelfacts build` first", file=sys.stderr)
+    if no_database(args.db):
         return 1
     try:
         found = citation(args.db, args.claim_id)

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.errors import DataError, DataErrors, summary
+from pipeline.errors import DataError, DataErrors, no_database, summary
 
 EXAMPLES = {
     "validate": "modelfacts validate\n  modelfacts validate data/models/meta/llama-2-70b.yaml\n  modelfacts validate --format github",
@@ -177,8 +177,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Run one SQL statement read-only and print the result."""
     import duckdb
 
-    if not args.db.exists():
-        print(f"{args.db}: no database; run `modelfacts build` first", file=sys.stderr)
+    if no_database(args.db):
         return 1
     try:
         with duckdb.connect(str(args.db), read_only=True) as connection:

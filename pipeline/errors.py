@@ -1,7 +1,9 @@
 """Data errors: one line each, naming file, line and field, collected before failing."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -34,3 +36,11 @@ class DataErrors(Exception):
     def __init__(self, errors: list[DataError]):
         self.errors = sorted(set(errors))
         super().__init__(summary(self.errors))
+
+
+def no_database(path: Path) -> bool:
+    """True (after saying how to fix it) when a command's database has not been built yet."""
+    if Path(path).exists():
+        return False
+    print(f"{path}: no database; run `modelfacts build` first", file=sys.stderr)
+    return True

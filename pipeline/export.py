@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pipeline.errors import no_database
 from pipeline.fmt import Quoted, Raw, dump
 from schemas import spec
 
@@ -169,8 +170,7 @@ def export(database: Path, out: Path) -> list[Path]:
 
 def main(args) -> int:
     """Entry point of `modelfacts export --db DB --out DIR`."""
-    if not args.db.exists():
-        print(f"{args.db}: no database; run `modelfacts build` first", file=sys.stderr)
+    if no_database(args.db):
         return 1
     if (args.out / "data").exists() and any((args.out / "data").iterdir()):
         print(f"{args.out / 'data'}: already exists and is not empty; export into an empty folder", file=sys.stderr)

@@ -693,6 +693,19 @@ def _qwen2_moe(c: _Ctx):
     return parts, S * idle * expert, {}
 
 
+def _gemma_parts(c: _Ctx, norms_per_block: int) -> dict:
+    """Gemma and Gemma 2 differ only in RMSNorms per block (two against four)."""
+    V, h, L, H, KV, d, I = _std(c)
+    ab = c.flag("attention_bias")
+    return {
+        "embeddings": V * h,
+        "attention": L * _attn_qkvo(c, h, H, KV, d, ab, ab),
+        "mlp": L * _gated_mlp(c, h, I),
+        "norms": L * (norms_per_block * h) + h,
+        "head": _tied_head(c, V, h),
+    }
+
+
 @_family(
     "gemma", "GemmaForCausalLM",
     _decoder_keys(kv_default=16, head_dim_default=256, tie=True, extra={"attention_bias": _b(False)}),
@@ -700,16 +713,7 @@ def _qwen2_moe(c: _Ctx):
     notes="head_dim defaults to 256 whatever hidden/heads is; embeddings tied by default.",
 )
 def _gemma(c: _Ctx):
-    V, h, L, H, KV, d, I = _std(c)
-    ab = c.flag("attention_bias")
-    parts = {
-        "embeddings": V * h,
-        "attention": L * _attn_qkvo(c, h, H, KV, d, ab, ab),
-        "mlp": L * _gated_mlp(c, h, I),
-        "norms": L * (2 * h) + h,
-        "head": _tied_head(c, V, h),
-    }
-    return parts, _ZERO, {}
+    return _gemma_parts(c, norms_per_block=2), _ZERO, {}
 
 
 @_family(
@@ -719,16 +723,7 @@ def _gemma(c: _Ctx):
     notes="Four RMSNorms per block (pre/post attention, pre/post feed-forward); head_dim defaults to 256.",
 )
 def _gemma2(c: _Ctx):
-    V, h, L, H, KV, d, I = _std(c)
-    ab = c.flag("attention_bias")
-    parts = {
-        "embeddings": V * h,
-        "attention": L * _attn_qkvo(c, h, H, KV, d, ab, ab),
-        "mlp": L * _gated_mlp(c, h, I),
-        "norms": L * (4 * h) + h,
-        "head": _tied_head(c, V, h),
-    }
-    return parts, _ZERO, {}
+    return _gemma_parts(c, norms_per_block=4), _ZERO, {}
 
 
 @_family(

@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.diff import TITLES, next_version, summary_line
+from pipeline.errors import no_database
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: equal data gives equal bundles
 CHANGELOG_HEADER = """# Changelog
@@ -270,8 +271,7 @@ def main(args) -> int:
     """Entry point of `modelfacts release --db DB --out DIR`."""
     from pipeline.build import repository_root
 
-    if not args.db.exists():
-        print(f"{args.db}: no database; run `modelfacts build` first", file=sys.stderr)
+    if no_database(args.db):
         return 1
     try:
         written = release(args.db, args.out)
