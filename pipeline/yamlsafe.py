@@ -167,10 +167,13 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlError("keys must be plain words (no complex keys or << merges)", key_line, path)
             key = key_node.value
-            child = f"{path}.{key}" if path else key
             if key in result:
-                raise YamlError(f"duplicate key '{key}' (first on line {result.lines[key]})", key_line, child)
-            result[key] = self.build(value_node, child, depth + 1, key_line)
+                raise YamlError(f"duplicate key '{key}' (first on line {result.lines[key]})", key_line,
+                                f"{path}.{key}" if path else key)
+            if value_node.tag == _STR and not self.may_alias:  # most values: plain text, nothing to check
+                result[key] = value_node.value
+            else:
+                result[key] = self.build(value_node, f"{path}.{key}" if path else key, depth + 1, key_line)
             result.lines[key] = key_line
             if isinstance(value_node, yaml.ScalarNode):
                 result.raw[key] = value_node.value
