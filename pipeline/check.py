@@ -15,7 +15,6 @@ from pipeline.scaling import BESIROGLU_2024, HOFFMANN_2022, TOKENS_PER_PARAM_RUL
 
 CHECK_COLUMNS = ["check_id", "claim_id", "model_id", "check", "verdict", "expected", "observed", "rel_diff", "detail"]
 CONSISTENT, INCONSISTENT, UNVERIFIABLE = "consistent", "inconsistent", "unverifiable"
-VERDICT_RANK = {INCONSISTENT: 0, UNVERIFIABLE: 1, CONSISTENT: 2}
 
 UTILIZATION_BAND = (0.2, 0.6)  # share of peak FLOP/s that large training runs reach (model FLOP utilization)
 COMPUTE_6ND_TOLERANCE = 0.25  # 6ND ignores attention FLOPs and rounding of N and D: accept +/-25%
@@ -430,7 +429,7 @@ def training_derivations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 VIEWS = [
-    f"""CREATE VIEW claim_verdicts AS
+    """CREATE VIEW claim_verdicts AS
     SELECT c.claim_id, c.model_id, c.field, c.as_written, c.value, c.status, c.source_id,
            coalesce(min_by(k.verdict, CASE k.verdict WHEN 'inconsistent' THEN 0 WHEN 'unverifiable' THEN 1 ELSE 2 END),
                     'unverifiable') AS verdict,

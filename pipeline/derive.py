@@ -5,7 +5,6 @@ import json
 
 import pandas as pd
 
-DERIVED_COLUMNS = ["model_id", "quantity", "value", "method"]
 QUANTITIES = {"total": "params_total_formula", "active": "params_active_formula",
               "embedding": "params_embedding_formula", "non_embedding": "params_non_embedding_formula"}
 

@@ -29,9 +29,6 @@ class ParametricFit:
         """D_opt = G^-1 (C/6)^(alpha / (alpha + beta))."""
         return (compute / 6) ** (self.alpha / (self.alpha + self.beta)) / self.G
 
-    def loss(self, params: float, tokens: float) -> float:
-        """The fitted loss at N parameters and D tokens."""
-        return self.E + self.A / params ** self.alpha + self.B / tokens ** self.beta
 
 
 BESIROGLU_2024 = ParametricFit("Besiroglu et al. 2024", "Chinchilla Scaling: A replication attempt (arXiv:2404.10102)",

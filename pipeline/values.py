@@ -48,7 +48,7 @@ _SCI = rf"(?P<mant>{_NUMBER})\s*(?:e(?P<exp1>[+-]?\d+)|[x*]\s*10\s*\^\s*(?P<exp2
 _MULT = r"(?:quadrillion|trillions?|billions?|millions?|thousand|tn|bn|mn|[kmbt])"
 _SINGLE = re.compile(rf"^(?:{_SCI}|(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?)$")
 _RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\s*(?P<b>{_NUMBER})\s*(?P<bmult>{_MULT})?$")
-_VAGUE = re.compile(rf"^(?P<scale>tens of |hundreds of )?(?P<mult>billions|millions|trillions|thousands)$")
+_VAGUE = re.compile(r"^(?P<scale>tens of |hundreds of )?(?P<mult>billions|millions|trillions|thousands)$")
 
 
 @lru_cache(maxsize=None)
@@ -151,7 +151,7 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
     text = re.sub(r"^in the (?=(?:tens of |hundreds of )?(?:thousands|millions|billions|trillions)$)", "", text)
     text = re.sub(r"^(?:a|one) (?=(?:thousand|million|billion|trillion)$)", "1 ", text)
 
-    if match := re.match(rf"^sub-(?P<mult>thousand|million|billion|trillion)$", text):
+    if match := re.match(r"^sub-(?P<mult>thousand|million|billion|trillion)$", text):
         limit = MULTIPLIERS[match["mult"]]  # "sub-billion" is below one billion
         return _checked(ParsedValue(limit, None, limit, "upper bound", 1, False), written)
     if match := _VAGUE.match(text):
@@ -198,9 +198,3 @@ def _checked(parsed: ParsedValue, written: str) -> ParsedValue:
         if number is not None and (not math.isfinite(number) or number <= 0):
             raise ValueParseError(f"expected a finite value greater than 0; found {json.dumps(written, ensure_ascii=False)}")
     return parsed
-
-
-def half_unit(value: float, sig_figs: int) -> float:
-    """Half a unit in the last significant place: the rounding tolerance of a value with sig_figs."""
-    exponent = math.floor(math.log10(abs(value)))
-    return 0.5 * 10.0 ** (exponent - sig_figs + 1)

@@ -27,7 +27,6 @@ if not CHROMIUM or not CHROMEDRIVER:
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (requirements.lock)")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import publish
 from pipeline.errors import DataErrors
 from pipeline.load import load
 from pipeline.validate import validate

@@ -1,9 +1,8 @@
 """The value parser: every written form, with the exact numbers it must give."""
-import math
 
 import pytest
 
-from pipeline.values import ValueParseError, half_unit, parse_value
+from pipeline.values import ValueParseError, parse_value
 
 CASES = [
     # written, field, value, low, high, precision, approximate
@@ -81,10 +80,3 @@ def test_rejects_with_a_message(written, field, message):
     with pytest.raises(ValueParseError) as error:
         parse_value(written, field)
     assert str(error.value) == message
-
-
-def test_half_unit_is_the_rounding_tolerance():
-    # 47B has two significant figures: anything in [46.5B, 47.5B] rounds to it
-    assert half_unit(47e9, 2) == 0.5e9
-    # 1.76T has three: half of 0.01T
-    assert math.isclose(half_unit(1.76e12, 3), 5e9)
