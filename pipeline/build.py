@@ -52,9 +52,12 @@ def build_tables(root: Path, today: dt.date | None = None) -> dict[str, pd.DataF
     return tables
 
 
-def build(root: Path, out: Path) -> Path:
-    """Build and publish; raises DataErrors (and leaves the old build alone) when data/ has errors."""
-    tables = build_tables(root)
+def build(root: Path, out: Path, today: dt.date | None = None) -> Path:
+    """Build and publish; raises DataErrors (and leaves the old build alone) when data/ has errors.
+
+    `today` bounds the dates in data/ (default: pipeline.clock.today()).
+    """
+    tables = build_tables(root, today=today)
     info = {"dataset_version": dataset_version(root), "git_commit": git_commit(root),
             "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}
     with no_cyclic_gc():

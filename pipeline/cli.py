@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline import clock
 from pipeline.errors import DataError, DataErrors, no_database, summary
 
 EXAMPLES = {
@@ -29,6 +30,9 @@ EXAMPLES = {
 }
 
 
+TODAY_HELP = "the last date data may carry (default: $MODELFACTS_TODAY, else today's date)"
+
+
 def _parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per pipeline task."""
     parser = argparse.ArgumentParser(
@@ -44,8 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     validate = command("validate", "Check data files and report every error as file:line: field: message.")
     validate.add_argument("paths", nargs="*", type=Path, help="files to check (default: all of data/)")
     validate.add_argument("--format", choices=["text", "github"], default="text", help="github: workflow annotations")
+    validate.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     build = command("build", "Validate data/, derive counts, run the checks and publish DuckDB and Parquet.")
     build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+    build.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     query = command("query", "Run SQL on the published database (opened read-only).")
     query.add_argument("sql", help="a SQL statement")
     query.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
@@ -132,7 +138,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         dataset = load(data)
     try:
-        tables = validate(dataset)
+        tables = validate(dataset, today=clock.today(args.today))
     except DataErrors as failure:
         _report(failure.errors, args.format)
         return 1
@@ -161,7 +167,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from pipeline.build import build, repository_root
 
     try:
-        database = build(repository_root(), args.out)
+        database = build(repository_root(), args.out, today=clock.today(args.today))
     except DataErrors as failure:
         _report(failure.errors, "text")
         print("build stopped; the previous build (if any) is unchanged", file=sys.stderr)
@@ -245,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     handler = globals()[f"cmd_{args.command.replace('-', '_')}"]
     try:
         return handler(args)
+    except clock.TodayError as error:
+        print(error, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

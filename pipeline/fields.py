@@ -33,6 +33,12 @@ FIELDS: dict[str, Field] = {
         Field("params_non_embedding", "parameters", True,
               "Total parameters minus embedding parameters.",
               ("non-embedding parameters", "non-embedding params", "non-embedding", "parameters", "parameter", "params")),
+        Field("params_active_non_embedding", "parameters", True,
+              "Parameters used to process one token, less the embedding and output head (Qwen's "
+              "\"activated non-embedding parameters\").",
+              ("activated non-embedding parameters", "active non-embedding parameters",
+               "activated non-embedding params", "active non-embedding params", "non-embedding activated",
+               "non-embedding", "parameters", "parameter", "params")),
         Field("num_layers", "layers", True,
               "Number of transformer blocks (or network layers) the source states.",
               ("layers", "layer", "blocks")),
@@ -69,8 +75,20 @@ FIELDS: dict[str, Field] = {
     )
 }
 
-PARAM_FIELDS = ("params_total", "params_active", "params_embedding", "params_non_embedding")
-STATUSES = ("confirmed", "estimated", "rumored")
+PARAM_FIELDS = ("params_total", "params_active", "params_embedding", "params_non_embedding",
+                "params_active_non_embedding")
+# confirmed: the developer disclosed it; reported: a secondary source relays the developer's figure;
+# estimated: a named party derived it with a method; rumored: unattributed or leaked.
+STATUSES = ("confirmed", "reported", "estimated", "rumored")
+# How a source was read: in the original, in a faithful copy (named in `copy`), or not at all.
+ACCESS_MODES = ("original", "copy", "not_read")
+# Which part of training a figure belongs to (tokens, compute, GPU-hours, cost, duration).
+STAGES = ("pre-training", "context-extension", "post-training", "whole-run")
+# Whether a claim is about this model alone or is a statement about its whole family.
+SCOPES = ("model", "family")
+# Which part of a system a claim counts (absent: the whole model).
+COMPONENTS = ("language_model", "vision_encoder", "text_encoder", "audio_encoder", "encoder", "decoder",
+              "projector", "unet", "vae", "system")
 SOURCE_KINDS = ("paper", "model-card", "config", "official-blog", "analysis", "news", "article", "leak",
                 "report", "repository", "dataset")
 DOMAINS = ("language", "vision", "multimodal", "image-generation", "speech", "code", "embedding",

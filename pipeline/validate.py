@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline import clock
 from pipeline.errors import DataError, DataErrors
 from pipeline.fields import FIELDS
 from pipeline.load import Dataset, key_line, yaml_key
@@ -214,7 +215,11 @@ def typed_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
             "unit": text(claims["field"].map(lambda f: FIELDS[f].unit)),
             "status": text(claims["status"]), "source_id": text(claims["source_id"]),
             "locator": text(claims["locator"]), "attributed_to": text(claims["attributed_to"]),
-            "note": text(claims["note"]), "key": text(key), "file": text(claims["file"]),
+            "note": text(claims["note"]), "key": text(key),
+            "stage": text(claims["stage"].where(claims["stage"].notna(), "pre-training")),
+            "scope": text(claims["scope"].where(claims["scope"].notna(), "model")),
+            "component": text(claims["component"]),
+            "file": text(claims["file"]),
             "line": claims["line"].astype("int64"), "claim_index": claims["claim_index"].astype("int64"),
         }),
         "sources": pd.DataFrame({
@@ -225,6 +230,7 @@ def typed_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
             "published_precision": text(published.map(lambda d: d[1])),
             "kind": text(sources["kind"]), "url": text(sources["url"]), "arxiv": text(sources["arxiv"]),
             "repository": text(sources["repository"]), "path": text(sources["path"]),
+            "accessed_via": text(sources["accessed_via"]), "copy": text(sources["copy"]),
             "note": text(sources["note"]), "file": text(sources["file"]),
         }),
         "organizations": pd.DataFrame({
@@ -272,7 +278,7 @@ def _ordered(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def validate(dataset: Dataset, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
     """All errors of a loaded dataset, or its typed tables; raises DataErrors listing every problem."""
     # Load
-    today = today or dt.date.today()
+    today = today or clock.today()
     # Process
     errors = list(dataset.errors) + schema_errors(dataset) + cross_table_errors(dataset, today)
     if errors:

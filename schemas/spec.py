@@ -2,7 +2,7 @@
 pandera models and the JSON Schema editors use."""
 from __future__ import annotations
 
-from pipeline.fields import DOMAINS, FIELDS, SOURCE_KINDS, STATUSES
+from pipeline.fields import ACCESS_MODES, COMPONENTS, DOMAINS, FIELDS, SCOPES, SOURCE_KINDS, STAGES, STATUSES
 
 SCHEMA_VERSION = 1
 SLUG = r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$|^[a-z0-9]$"
@@ -36,6 +36,9 @@ CLAIM_KEYS = {
     "locator": ("string", True, "Where in the source: section, table, page."),
     "attributed_to": ("string", False, "Whom the source credits for the number."),
     "key": ("string", False, "Tells apart two claims with the same field and source."),
+    "stage": ("string", False, "Training stage the figure covers: " + ", ".join(STAGES) + " (default pre-training)."),
+    "scope": ("string", False, "model (default) or family: a statement about the whole family, not this size."),
+    "component": ("string", False, "The part of the system counted: " + ", ".join(COMPONENTS) + " (default: the whole model)."),
     "note": ("string", False, "Anything a reader should know about this claim."),
 }
 SOURCE_KEYS = {
@@ -50,6 +53,8 @@ SOURCE_KEYS = {
     "arxiv": ("string", False, "arXiv identifier, e.g. '2307.09288'."),
     "repository": ("string", False, "owner/name of the repository a config or card was read from."),
     "path": ("string", False, "File inside that repository."),
+    "accessed_via": ("string", False, "How it was read: " + ", ".join(ACCESS_MODES) + "."),
+    "copy": ("string", False, "With accessed_via: copy, which copy was read (repository, archive, mirror)."),
     "note": ("string", False, "Anything a reader should know about this source."),
 }
 ORGANIZATIONS_KEYS = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline.fields import DOMAINS, FIELDS, SOURCE_KINDS, STATUSES
+from pipeline.fields import ACCESS_MODES, COMPONENTS, DOMAINS, FIELDS, SCOPES, SOURCE_KINDS, STAGES, STATUSES
 from schemas import checks as c
 
 
@@ -41,11 +41,13 @@ Models = table_model("Models", "One row per model file.", {
 Claims = table_model("Claims", "One row per claim.", {
     "field": c.one_of(FIELDS), "as_written": c.text(), "status": c.one_of(STATUSES), "source_id": c.slug(),
     "locator": c.text(), "attributed_to": c.text(), "key": c.slug(), "note": c.text(),
+    "stage": c.one_of(STAGES), "scope": c.one_of(SCOPES), "component": c.one_of(COMPONENTS),
 })
 Sources = table_model("Sources", "One row per source file.", {
     "schema_version": c.integer_equal(1), "source_id": c.slug(), "title": c.text(), "authors": c.text_list(),
     "publisher": c.text(), "published": c.date_like(allow_undated=True), "kind": c.one_of(SOURCE_KINDS),
     "url": c.http_url(), "arxiv": c.arxiv_id(), "repository": c.text(), "path": c.text(), "note": c.text(),
+    "accessed_via": c.one_of(ACCESS_MODES), "copy": c.text(),
 })
 Organizations = table_model("Organizations", "One row per organization.", {
     "organization": c.slug(), "name": c.text(), "url": c.http_url(),

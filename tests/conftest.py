@@ -12,12 +12,15 @@ from pipeline import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
+# "Today" for every test on the fixture tree: golden messages name it, so it must not be the clock's.
+PINNED_TODAY = "2026-11-23"
 
 
 @pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    """A copy of tests/fixtures/valid (data/ only) in a temporary folder."""
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of tests/fixtures/valid (data/ only) in a temporary folder, validated as of PINNED_TODAY."""
     shutil.copytree(FIXTURES / "valid", tmp_path, dirs_exist_ok=True)
+    monkeypatch.setenv("MODELFACTS_TODAY", PINNED_TODAY)
     return tmp_path
 
 

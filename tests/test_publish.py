@@ -67,7 +67,7 @@ def test_a_failed_build_leaves_the_previous_database_untouched(tree, monkeypatch
     (tree / "data/models/meta/example-model.yaml").write_text(bad)
     status, out, err = run_cli(["build"], tree, monkeypatch)
     assert status == 1
-    assert 'claims[0].status: expected one of confirmed, estimated, rumored; found "confimed"' in out
+    assert 'claims[0].status: expected one of confirmed, reported, estimated, rumored; found "confimed"' in out
     assert "previous build (if any) is unchanged" in err
     assert digest(tree / "dist/modelfacts.duckdb") == before
     assert digest(tree / "dist/parquet/claims.parquet") == parquet_before
