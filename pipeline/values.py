@@ -22,7 +22,7 @@ class ParsedValue:
     value: float | None
     low: float | None
     high: float | None
-    precision: str  # exact | N sf | range | lower bound | upper bound | order of magnitude | text
+    precision: str  # exact | N sf | range | lower bound | upper bound | order of magnitude | text | undisclosed
     sig_figs: int | None
     approximate: bool
 
@@ -122,6 +122,11 @@ def _strip_units(text: str, field: Field) -> str:
     return text
 
 
+# A claim whose value is one of these records that the developer declined to publish the figure
+# (e.g. the GPT-4 report's "no further details about the architecture (including model size)").
+UNDISCLOSED_WORDS = frozenset({"not disclosed", "undisclosed"})
+
+
 @lru_cache(maxsize=200_000)
 def parse_value(written: str, field_name: str) -> ParsedValue:
     """Read a value as written into value/low/high and its precision, in the field's unit."""
@@ -131,6 +136,8 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
             raise ValueParseError("expected text naming the hardware; found an empty string")
         return ParsedValue(None, None, None, "text", None, False)
     text = _normalize(written)
+    if text in UNDISCLOSED_WORDS:  # the developer says it does not publish this figure
+        return ParsedValue(None, None, None, "undisclosed", None, False)
     text, _ = _strip_prefix(text, FILLER_WORDS)
     # "7-billion-parameter" is the adjective form of "7 billion parameters"
     text = re.sub(rf"(\d)-({_MULT})\b", r"\1 \2", text)

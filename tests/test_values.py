@@ -80,3 +80,11 @@ def test_rejects_with_a_message(written, field, message):
     with pytest.raises(ValueParseError) as error:
         parse_value(written, field)
     assert str(error.value) == message
+
+
+def test_not_disclosed_records_a_refusal_without_a_number():
+    from pipeline.values import parse_value
+
+    for written in ("not disclosed", "Not disclosed", "undisclosed"):
+        parsed = parse_value(written, "params_total")
+        assert (parsed.value, parsed.low, parsed.high, parsed.precision) == (None, None, None, "undisclosed")
