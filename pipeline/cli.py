@@ -208,11 +208,15 @@ def _number(value: float) -> str:
 def cmd_count(args: argparse.Namespace) -> int:
     """Count a config.json file."""
     from pipeline import formula
+    from pipeline.hfconfig import ConfigFileError, read_config, width_problems
 
     try:
-        config = json.loads(args.config.read_text())
-    except (OSError, json.JSONDecodeError) as error:
+        config = read_config(args.config)
+    except ConfigFileError as error:
         print(f"{args.config}: cannot read a JSON config: {error}", file=sys.stderr)
+        return 1
+    if width_problems(config):
+        print("\n".join(f"{args.config}: {key}: {message}" for key, message in width_problems(config)), file=sys.stderr)
         return 1
     try:
         result = formula.count(config)

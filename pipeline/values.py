@@ -46,8 +46,14 @@ SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _SCI = rf"(?P<mant>{_NUMBER})\s*(?:e(?P<exp1>[+-]?\d+)|[x*]\s*10\s*\^\s*(?P<exp2>[+-]?\d+))|10\s*\^\s*(?P<exp3>[+-]?\d+)"
 _MULT = r"(?:quadrillion|trillions?|billions?|millions?|thousand|tn|bn|mn|[kmbt])"
-_SINGLE = re.compile(rf"^(?:{_SCI}|(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?)$")
-_RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\s*(?P<b>{_NUMBER})\s*(?P<bmult>{_MULT})?$")
+# re.ASCII: '\d' means 0-9 only ('٧٠B' and '２T' are refused, not read as 70B and 2T); '\Z' ends the
+# text ('$' would also accept a final newline)
+_SINGLE = re.compile(rf"^(?:{_SCI}|(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?)\Z", re.ASCII)
+_RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\s*(?P<b>{_NUMBER})\s*(?P<bmult>{_MULT})?\Z",
+                    re.ASCII)
+# No real figure needs an exponent beyond this; longer ones overflow (10^400) or hit Python's
+# 4,300-digit limit on int() (an exponent of 5,000 digits), so they are refused before arithmetic.
+MAX_EXPONENT = 999
 _VAGUE = re.compile(r"^(?P<scale>tens of |hundreds of )?(?P<mult>billions|millions|trillions|thousands)$")
 
 
@@ -73,10 +79,21 @@ def _significant_figures(digits: str) -> int:
 
 def _number(text: str, exponent: int = 0) -> float:
     """A plain written number, commas allowed, times 10**exponent, rounded once (3.14e23 stays 3.14e23)."""
-    number = float(Decimal(text.replace(",", "")).scaleb(exponent))
+    try:
+        number = float(Decimal(text.replace(",", "")).scaleb(exponent))
+    except ArithmeticError:  # decimal.Overflow beyond Decimal's exponent range
+        number = math.inf
     if not math.isfinite(number):
         raise ValueParseError(f"expected a finite value greater than 0; found {text}e{exponent}")
     return number
+
+
+def _exponent(digits: str, written: str) -> int:
+    """A written power of ten as an int; ValueParseError beyond ±MAX_EXPONENT (checked on the text, so
+    a 5,000-digit exponent is never converted)."""
+    if len(digits.lstrip("+-").lstrip("0")) > len(str(MAX_EXPONENT)) or abs(int(digits)) > MAX_EXPONENT:
+        raise ValueParseError(f"expected a finite value greater than 0; found {json.dumps(written, ensure_ascii=False)}")
+    return int(digits)
 
 
 def _normalize(text: str) -> str:
@@ -179,9 +196,9 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
             f"expected a number in {field.unit} such as '175B', '~1.76 trillion', '70,015,266,816', "
             f"'650-800B' or '3.14e23'; found {json.dumps(written, ensure_ascii=False)}")
     if match["exp3"] is not None:
-        value, sig_figs = 10.0 ** int(match["exp3"]), 1
+        value, sig_figs = _number("1", _exponent(match["exp3"], written)), 1
     elif match["mant"] is not None:
-        exponent = int(match["exp1"] if match["exp1"] is not None else match["exp2"])
+        exponent = _exponent(match["exp1"] if match["exp1"] is not None else match["exp2"], written)
         value, sig_figs = _number(match["mant"], exponent), _significant_figures(match["mant"])
     else:
         multiplier = MULTIPLIERS[match["mult"]] if match["mult"] else None
