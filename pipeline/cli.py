@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     fmt = command("fmt", "Rewrite data files in canonical key order and layout (small diffs).")
     fmt.add_argument("paths", nargs="*", type=Path, help="files (default: all of data/)")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file needs formatting")
+    fmt.add_argument("--drop-comments", action="store_true", help="allow dropping # comments (refused otherwise)")
     new = command("new", "Write a commented skeleton for a new model file.")
     new.add_argument("kind", choices=["model"], help="what to create")
     new.add_argument("target", help="ORG/ID, e.g. meta/llama-4-8b")

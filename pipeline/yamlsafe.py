@@ -279,6 +279,20 @@ def nesting_depth(text: str) -> tuple[int, int]:
     return deepest, line
 
 
+def compose_node(text: str) -> yaml.Node | None:
+    """The node tree of a YAML text, read with the loader's parser and resolver (for `fmt`), after the
+    same nesting bound as parse_text (libyaml's composer would crash on deeper text)."""
+    deepest, deep_line = nesting_depth(text)
+    if deepest > MAX_PARSE_DEPTH:
+        raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is not allowed (found more than "
+                        f"{MAX_PARSE_DEPTH:,} levels)", deep_line)
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def parse_text(text: str) -> Document:
     """Parse one YAML document from text into a Document, or raise YamlError."""
     deepest, deep_line = nesting_depth(text)

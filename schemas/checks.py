@@ -14,10 +14,11 @@ from schemas.spec import SLUG
 Rule = tuple[Callable[[pd.Series], pd.Series], str]
 # Patterns are matched whole (fullmatch: '$' would accept a final newline) and ASCII-only ('\d' would
 # accept Arabic-Indic and full-width digits, which no link or parser downstream understands).
+# The pattern texts are also the JSON Schema's (where '\d' is ASCII and '$' ends the text).
 _SLUG = re.compile(SLUG, re.ASCII)
-_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
-_ARXIV = re.compile(r"[0-9]{4}\.[0-9]{4,5}(v[0-9]+)?|[a-z.-]+/[0-9]{7}")
-_URL = re.compile(r"https?://[^\s/]+\.\S+")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$", re.ASCII)
+_ARXIV = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$|^[a-z.-]+/\d{7}$", re.ASCII)
+_URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 # C0 controls except tab and line breaks, DEL, C1 controls (ESC sequences, NUL): never in published text
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
