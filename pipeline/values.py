@@ -77,14 +77,15 @@ def _significant_figures(digits: str) -> int:
     return max(len(digits.lstrip("0").rstrip("0")), 1)
 
 
-def _number(text: str, exponent: int = 0) -> float:
+def _number(text: str, exponent: int = 0, written: str | None = None) -> float:
     """A plain written number, commas allowed, times 10**exponent, rounded once (3.14e23 stays 3.14e23)."""
     try:
         number = float(Decimal(text.replace(",", "")).scaleb(exponent))
     except ArithmeticError:  # decimal.Overflow beyond Decimal's exponent range
         number = math.inf
     if not math.isfinite(number):
-        raise ValueParseError(f"expected a finite value greater than 0; found {text}e{exponent}")
+        found = json.dumps(written, ensure_ascii=False) if written is not None else f"{text}e{exponent}"
+        raise ValueParseError(f"expected a finite value greater than 0; found {found}")
     return number
 
 
@@ -196,10 +197,10 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
             f"expected a number in {field.unit} such as '175B', '~1.76 trillion', '70,015,266,816', "
             f"'650-800B' or '3.14e23'; found {json.dumps(written, ensure_ascii=False)}")
     if match["exp3"] is not None:
-        value, sig_figs = _number("1", _exponent(match["exp3"], written)), 1
+        value, sig_figs = _number("1", _exponent(match["exp3"], written), written), 1
     elif match["mant"] is not None:
         exponent = _exponent(match["exp1"] if match["exp1"] is not None else match["exp2"], written)
-        value, sig_figs = _number(match["mant"], exponent), _significant_figures(match["mant"])
+        value, sig_figs = _number(match["mant"], exponent, written), _significant_figures(match["mant"])
     else:
         multiplier = MULTIPLIERS[match["mult"]] if match["mult"] else None
         value = _number(match["num"]) * (multiplier or 1.0)
