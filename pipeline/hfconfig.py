@@ -8,6 +8,7 @@ arithmetic runs.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +80,9 @@ def read_config(path: Path) -> dict:
         raise ConfigFileError("not a JSON config: nested too deeply") from None
     except json.JSONDecodeError as error:
         raise ConfigFileError(f"line {error.lineno}: not valid JSON: {error.msg}") from None
-    except ValueError as error:  # e.g. an integer of more than 4,300 digits
-        raise ConfigFileError(f"not a JSON config: {str(error).split(';')[0]}") from None
+    except ValueError:  # the only other ValueError json raises: an integer beyond Python's digit limit
+        raise ConfigFileError(f"not a JSON config: a number has more than {sys.get_int_max_str_digits():,} "
+                              "digits") from None
     if not isinstance(config, dict):
         raise ConfigFileError(f"expected a JSON object of config keys; found {type(config).__name__}")
     return config

@@ -259,6 +259,23 @@ def discover(root: Path) -> tuple[list[Path], list[DataError]]:
     return found, errors
 
 
+def _not_through_links(paths: list[Path], root: Path) -> tuple[list[Path], list[DataError]]:
+    """Named files, less those reached through a symlinked folder (data/models/org -> /elsewhere), each
+    with an error: the walk of data/ never enters such a folder, so naming a file in it must not either.
+    A symlinked file itself is left in: the reader refuses it with its own message."""
+    kept, errors = [], []
+    real_root = os.path.realpath(root)
+    for path in paths:
+        folder = os.path.dirname(os.path.abspath(path))
+        real_folder = os.path.realpath(folder)
+        if os.path.relpath(real_folder, real_root) != os.path.relpath(folder, os.path.abspath(root)):
+            errors.append(DataError(_shown_path(str(path), root), 0, "",
+                                    "reached through a symbolic link; data files must lie in data/ itself"))
+        else:
+            kept.append(path)
+    return kept, errors
+
+
 SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
 
@@ -379,7 +396,7 @@ def load(root: Path, only: list[Path] | None = None) -> Dataset:
             found_errors.append(DataError(_shown_path(str(root / "models"), root), 0, "",
                                           "no model files (data/models/<org>/<id>.yaml); an empty dataset is never published"))
     else:
-        paths = only
+        paths, found_errors = _not_through_links(only, root)
     # Process
     tables, errors = _load_parallel(list(paths), root)
     # Save
