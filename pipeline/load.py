@@ -156,7 +156,7 @@ def _load_model(doc: Document, file: str, out: dict[str, list], errors: list[Dat
                                         "expected the value as written (text or a number); found a list or mapping"))
             else:
                 row["as_written"] = written
-                if claim.get("field") in FIELDS and written.strip():
+                if isinstance(claim.get("field"), str) and claim["field"] in FIELDS and written.strip():
                     try:
                         parsed = parse_value(written, claim["field"])
                         row.update(value=parsed.value, low=parsed.low, high=parsed.high,

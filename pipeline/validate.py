@@ -92,6 +92,11 @@ def _is_text(series: pd.Series) -> pd.Series:
     return series.map(lambda value: isinstance(value, str))
 
 
+def _text_only(series: pd.Series) -> pd.Series:
+    """A column as plain objects with only its text cells kept (others None)."""
+    return series.map(lambda value: value if isinstance(value, str) else None).astype(object)
+
+
 def _parse_date(value) -> tuple[dt.date | None, str]:
     """A date and its precision from YYYY-MM-DD / YYYY-MM / YYYY / 'undated'."""
     if isinstance(value, dt.datetime):
@@ -115,12 +120,26 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     """Rules that need more than one row or table: identity, references, duplicates, ordering."""
     models, claims, sources = dataset.models, dataset.claims, dataset.sources
     organizations, architectures, hardware = dataset.organizations, dataset.architectures, dataset.hardware
+    # Identity columns with every non-text cell (a list, a mapping, a number: the schema reports those)
+    # blanked, so comparing, hashing and matching them never meets an unhashable or non-string value
+    models = models.assign(model_id=_text_only(models["model_id"]), organization=_text_only(models["organization"]))
+    sources = sources.assign(source_id=_text_only(sources["source_id"]))
+    organizations = organizations.assign(organization=_text_only(organizations["organization"]))
+    hardware = hardware.assign(hardware_id=_text_only(hardware["hardware_id"]), source_id=_text_only(hardware["source_id"]),
+                               price_source_id=_text_only(hardware["price_source_id"]))
+    claims = claims.assign(model_id=_text_only(claims["model_id"]), field=_text_only(claims["field"]),
+                           source_id=_text_only(claims["source_id"]))
+    architectures = architectures.assign(model_id=_text_only(architectures["model_id"]),
+                                         source_id=_text_only(architectures["source_id"]))
+    for table, name in ((models, "models"), (sources, "sources"), (organizations, "organizations"),
+                        (hardware, "hardware"), (claims, "claims"), (architectures, "architectures")):
+        table.attrs.update(dataset.tables[name].attrs)
     errors: list[DataError] = []
     text_ids = _is_text(models["model_id"])
 
     # The path is the identity: data/models/<organization>/<id>.yaml
-    stems = models["file"].map(lambda f: PurePosixPath(f).stem)
-    folders = models["file"].map(lambda f: PurePosixPath(f).parent.name)
+    stems = models["file"].map(lambda f: PurePosixPath(f).stem).astype(object)
+    folders = models["file"].map(lambda f: PurePosixPath(f).parent.name).astype(object)
     errors += _rows_where(models, text_ids & (models["model_id"] != stems), "model_id",
                           lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['model_id'])}")
     errors += _rows_where(models, _is_text(models["organization"]) & (models["organization"] != folders), "organization",
@@ -135,13 +154,13 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     errors += _rows_where(organizations, organizations["organization"].duplicated(keep="first"), "organization",
                           lambda r: f"the organization id {_shown(r['organization'])} is listed twice")
 
-    source_stems = sources["file"].map(lambda f: PurePosixPath(f).stem)
+    source_stems = sources["file"].map(lambda f: PurePosixPath(f).stem).astype(object)
     errors += _rows_where(sources, _is_text(sources["source_id"]) & (sources["source_id"] != source_stems), "source_id",
                           lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['source_id'])}")
     has_authors = sources["authors"].map(lambda v: v is not None and v == v and v != [])
     errors += _rows_where(sources, ~has_authors & sources["publisher"].isna(), "publisher",
                           "a source needs `authors` or `publisher` (write publisher: unknown if nobody can name it)")
-    hardware_stems = hardware["file"].map(lambda f: PurePosixPath(f).stem)
+    hardware_stems = hardware["file"].map(lambda f: PurePosixPath(f).stem).astype(object)
     errors += _rows_where(hardware, _is_text(hardware["hardware_id"]) & (hardware["hardware_id"] != hardware_stems),
                           "hardware_id", lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['hardware_id'])}")
 
