@@ -40,13 +40,27 @@ ZERO_ALLOWED = frozenset({"n_shared_experts", "num_local_experts", "num_experts"
                           "num_experts_per_tok"})
 
 
+# Switches the engine reads (a list or mapping there crashed its boolean lookup)
+FLAG_KEYS = ("tie_word_embeddings", "attention_bias", "mlp_bias", "bias", "qkv_bias", "enable_bias",
+             "multi_query", "new_decoder_architecture", "parallel_attn", "add_cross_attention",
+             "do_layer_norm_before", "layer_norm_elementwise_affine", "_remove_final_layer_norm")
+
+
 def width_problems(config: Any) -> list[tuple[str, str]]:
-    """(key, message) for each width key of a config whose value the engine must not count: not a
+    """(key, message) for a model_type that is not text, a switch (FLAG_KEYS) that is not true/false,
+    and for each width key of a config whose value
+    the engine must not count: not a
     whole number (true/false, 4096.5, "4096", NaN), below 1 (0 where a count can be 0), or above
     WIDTH_LIMITS. Missing and null keys are the engine's business (defaults)."""
     if not isinstance(config, dict):
         return []
     problems = []
+    if "model_type" in config and not isinstance(config["model_type"], str):
+        problems.append(("model_type", f"expected text naming the architecture, e.g. \"llama\"; found "
+                                       f"{json.dumps(config['model_type'])[:40]}"))
+    for key in FLAG_KEYS:
+        if config.get(key) is not None and not isinstance(config[key], bool):
+            problems.append((key, f"expected true or false; found {json.dumps(config[key])[:40]}"))
     for key, limit in WIDTH_LIMITS.items():
         value = config.get(key)
         if value is None:

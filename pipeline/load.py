@@ -98,9 +98,10 @@ def check_keys(mapping: Any, keys: dict, doc: Document, path: str, file: str, wh
         if required and key not in mapping:
             errors.append(DataError(file, doc.line(path), f"{path}.{key}" if path else key,
                                     f"missing required key '{key}'"))
-        elif required and mapping[key] is None:
+        elif key in mapping and mapping[key] is None:  # an optional key set to null would reach later stages as null
             errors.append(DataError(file, mapping.lines[key], f"{path}.{key}" if path else key,
-                                    f"'{key}' needs a value; found nothing"))
+                                    f"'{key}' needs a value; found nothing" + ("" if required else
+                                                                               " (remove the key if there is none)")))
     return errors
 
 

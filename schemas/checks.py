@@ -112,8 +112,9 @@ def arxiv_id() -> Rule:
 
 
 def text_list() -> Rule:
-    """A list of non-empty strings."""
-    return (lambda s: _each(s, lambda v: isinstance(v, list) and all(isinstance(x, str) and clean_text(x) for x in v)), "expected a list of names")
+    """A list of one or more non-empty strings (an empty list names nobody: leave the key out)."""
+    return (lambda s: _each(s, lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) and clean_text(x) for x in v)),
+            "expected a list of names")
 
 
 def finite_number(value) -> float | None:
