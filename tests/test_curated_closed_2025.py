@@ -19,13 +19,16 @@ DEVELOPER_SOURCED = {
     "anthropic": [
         "claude-3-7-sonnet", "claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-5", "claude-opus-4-6",
         "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8", "claude-fable-5", "claude-sonnet-5",
-        "claude-opus-5", "claude-fable-5-1",
+        "claude-opus-5", "claude-fable-5-1", "claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5",
     ],
     "openai": ["gpt-4.1-nano", "gpt-5-pro"],
-    "google": ["gemini-2.0-flash", "gemini-2.5-pro", "gemini-3-pro", "gemini-3.1-pro"],
+    "google": ["gemini-2.0-flash", "gemini-2.5-pro", "gemini-3-pro", "gemini-3.1-pro", "gemini-3.5-flash"],
 }
 # Listed in the issue, present, but so far sourced only from secondary pages (reported or rumored).
-SECONDARY_ONLY = ["gpt-4.1", "gpt-5", "o3", "gemini-2.5-flash", "grok-4"]
+SECONDARY_ONLY = [
+    "claude-opus-4", "claude-sonnet-4", "gpt-4.1", "gpt-5", "gpt-5.4", "gpt-5.5", "o3", "o4-mini", "gemini-2.5-flash",
+    "gemini-3-flash", "grok-3", "grok-4", "grok-4-fast", "grok-4.5",
+]
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +101,14 @@ def test_undisclosed_sizes_parse_to_no_number(tables):
     assert row["status"] == "confirmed"
     assert row["precision"] == "undisclosed"
     assert math.isnan(row["value"])
+
+
+def test_gpt_5_5_sources_disagree_on_context_and_both_are_kept(tables):
+    # Vercel writes 1,000,000 and Oxen.ai 1,050,000: two secondary pages, both recorded as written
+    claims = tables["claims"].query("model_id == 'gpt-5.5' and field == 'context_length'").set_index("source_id")
+    assert claims.loc["vercel-ai-gateway-gpt-5-5", "value"] == 1_000_000
+    assert claims.loc["oxen-gpt-5-5-2026-04-23", "value"] == 1_050_000
+    assert set(claims["status"]) == {"reported"}
 
 
 def test_both_google_pages_agree_on_gemini_2_0_flash_context(tables):
