@@ -109,6 +109,25 @@ def test_gpt_5_5_sources_disagree_on_context_and_both_are_kept(tables):
     assert claims.loc["vercel-ai-gateway-gpt-5-5", "value"] == 1_000_000
     assert claims.loc["oxen-gpt-5-5-2026-04-23", "value"] == 1_050_000
     assert set(claims["status"]) == {"reported"}
+    verdicts = tables["checks"].query("model_id == 'gpt-5.5' and check == 'conflict'")["verdict"]
+    assert set(verdicts) == {"inconsistent"}
+
+
+def test_epoch_estimates_are_attributed_and_parsed(tables):
+    # Epoch AI's export (commit 39afc3de): 'Grok-3' 4.6400000000000005e+26, 'GPT-4.5' 2.1000000999999995e+26
+    grok = claim(tables, "grok-3.training_compute_flop.epoch-ai-all-ml-systems-2025-08")
+    gpt45 = claim(tables, "orion.training_compute_flop.epoch-ai-all-ml-systems-2025-08")
+    for row, value in ((grok, 4.64e26), (gpt45, 2.1e26)):
+        assert row["status"] == "estimated"
+        assert row["attributed_to"] == "Epoch AI"
+        assert row["value"] == pytest.approx(value, rel=1e-9)
+
+
+def test_press_chip_counts_for_grok_3_disagree_with_epoch(tables):
+    # press: 200,000 GPUs; Epoch AI's estimate assumes 100,000 H100s
+    checks = tables["checks"].query("model_id == 'grok-3' and check == 'conflict'").set_index("claim_id")["verdict"]
+    assert checks["grok-3.training_chip_count.the-batch-grok-3-scales-up"] == "inconsistent"
+    assert checks["grok-3.training_chip_count.egretsoft-xai-unveils-grok-3"] == "inconsistent"
 
 
 def test_both_google_pages_agree_on_gemini_2_0_flash_context(tables):
