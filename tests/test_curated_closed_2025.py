@@ -20,8 +20,9 @@ DEVELOPER_SOURCED = {
         "claude-3-7-sonnet", "claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-5", "claude-opus-4-6",
         "claude-sonnet-4-6", "claude-opus-4-7", "claude-opus-4-8", "claude-fable-5", "claude-sonnet-5",
         "claude-opus-5", "claude-fable-5-1", "claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5",
+        "claude-fable-5-2",
     ],
-    "openai": ["gpt-4.1-nano", "gpt-5-pro"],
+    "openai": ["gpt-4.1-nano", "gpt-5-mini", "gpt-5-nano", "gpt-5-pro"],
     "google": ["gemini-2.0-flash", "gemini-2.5-pro", "gemini-3-pro", "gemini-3.1-pro", "gemini-3.5-flash"],
 }
 # Listed in the issue, present, but so far sourced only from secondary pages (reported or rumored).
