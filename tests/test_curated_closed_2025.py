@@ -23,7 +23,10 @@ DEVELOPER_SOURCED = {
         "claude-fable-5-2",
     ],
     "openai": ["gpt-4.1-nano", "gpt-5-mini", "gpt-5-nano", "gpt-5-pro"],
-    "google": ["gemini-2.0-flash", "gemini-2.5-pro", "gemini-3-pro", "gemini-3.1-pro", "gemini-3.5-flash"],
+    "google": [
+        "gemini-2.0-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite", "gemini-3-pro", "gemini-3.1-pro",
+        "gemini-3.5-flash", "gemini-3.6-flash",
+    ],
 }
 # Listed in the issue, present, but so far sourced only from secondary pages (reported or rumored).
 SECONDARY_ONLY = [
