@@ -27,11 +27,12 @@ DEVELOPER_SOURCED = {
         "gemini-2.0-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite", "gemini-3-pro", "gemini-3.1-pro",
         "gemini-3.5-flash", "gemini-3.6-flash",
     ],
+    "xai": ["grok-4", "grok-4.20", "grok-4.3"],
 }
 # Listed in the issue, present, but so far sourced only from secondary pages (reported or rumored).
 SECONDARY_ONLY = [
     "claude-opus-4", "claude-sonnet-4", "gpt-4.1", "gpt-5", "gpt-5.4", "gpt-5.5", "o3", "o4-mini", "gemini-2.5-flash",
-    "gemini-3-flash", "grok-3", "grok-4", "grok-4-fast", "grok-4.5",
+    "gemini-3-flash", "grok-3", "grok-4-fast", "grok-4.5",
 ]
 
 
@@ -90,6 +91,8 @@ def test_confirmed_claims_cite_sources_read_in_a_copy_that_is_named(tables):
     ("gemini-2.5-pro.context_length.google-cloud-docs-gemini-2-5-pro", "1,048,576", 1_048_576, "exact"),
     # "Input token limit 1,048,576" on Google's Gemini 3.1 Pro Preview page
     ("gemini-3.1-pro.context_length.google-ai-dev-gemini-3-1-pro-preview", "1,048,576", 1_048_576, "exact"),
+    # "Context window: 256,000 tokens" on xAI's Grok 4 page
+    ("grok-4.context_length.xai-docs-grok-4", "256,000 tokens", 256_000, "exact"),
     # "xAI characterized Grok 4 as approximately 1.7 trillion parameters" (The Ledger)
     ("grok-4.params_total.the-ledger-xai-grok-4-release", "approximately 1.7 trillion parameters", 1.7e12, "2 sf"),
 ])
@@ -132,6 +135,13 @@ def test_press_chip_counts_for_grok_3_disagree_with_epoch(tables):
     checks = tables["checks"].query("model_id == 'grok-3' and check == 'conflict'").set_index("claim_id")["verdict"]
     assert checks["grok-3.training_chip_count.the-batch-grok-3-scales-up"] == "inconsistent"
     assert checks["grok-3.training_chip_count.egretsoft-xai-unveils-grok-3"] == "inconsistent"
+
+
+def test_grok_4_20_reseller_context_conflicts_with_xai(tables):
+    # xAI's page: 1,000,000 tokens; Venice: 2M tokens. The confirmed figure wins, the reseller's is flagged.
+    verdicts = tables["checks"].query("model_id == 'grok-4.20' and check == 'conflict'").set_index("claim_id")["verdict"]
+    assert verdicts["grok-4.20.context_length.venice-grok-4-20-es"] == "inconsistent"
+    assert verdicts["grok-4.20.context_length.xai-docs-grok-4-20-0309"] == "consistent"
 
 
 def test_both_google_pages_agree_on_gemini_2_0_flash_context(tables):
