@@ -31,7 +31,7 @@ DEVELOPER_SOURCED = {
 }
 # Listed in the issue, present, but so far sourced only from secondary pages (reported or rumored).
 SECONDARY_ONLY = [
-    "claude-opus-4", "claude-sonnet-4", "gpt-4.1", "gpt-5", "gpt-5.4", "gpt-5.5", "o3", "o4-mini", "gemini-2.5-flash",
+    "claude-opus-4", "claude-sonnet-4", "gpt-4.1", "gpt-5", "gpt-5.2", "gpt-5.4", "gpt-5.5", "o3", "o4-mini", "gemini-2.5-flash",
     "gemini-3-flash", "grok-3", "grok-4-fast", "grok-4.5",
 ]
 
