@@ -22,7 +22,7 @@ DEVELOPER_SOURCED = {
         "claude-opus-5", "claude-fable-5-1", "claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5",
         "claude-fable-5-2",
     ],
-    "openai": ["gpt-4.1-nano", "gpt-5-mini", "gpt-5-nano", "gpt-5-pro"],
+    "openai": ["gpt-4.1-nano", "gpt-5-mini", "gpt-5-nano", "gpt-5-pro", "gpt-5.1"],
     "google": [
         "gemini-2.0-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite", "gemini-3-pro", "gemini-3.1-pro",
         "gemini-3.5-flash", "gemini-3.6-flash",
