@@ -1,4 +1,4 @@
-"""Unit tests and hand-worked examples for pipeline/formula.py.
+"""Unit tests and hand-worked examples for the pipeline.formula package.
 
 Every expected number here is either computed by hand in the comment next to it, or quoted from a
 publication named in the test's docstring. Nothing is taken from the engine itself.
@@ -609,4 +609,4 @@ def test_family_registry_is_documented():
                 "gemma", "gemma2", "phi3", "phi3small", "olmo", "olmo2", "deepseek", "deepseek_v2", "deepseek_v3",
                 "bert", "t5", "vit"):
         assert fam in SUPPORTED_FAMILIES
-    assert np.dtype(formula._INT64) == np.int64
+    assert np.dtype(formula.INT64) == np.int64

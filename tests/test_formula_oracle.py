@@ -52,7 +52,7 @@ def transformers_config(cfg: dict) -> dict:
       num_attention_heads, n_layer → num_hidden_layers, n_head_kv → num_kv_heads with
       new_decoder_architecture = True, otherwise new_decoder_architecture = False.
     * DeepSeek MLA configs without ``q_lora_rank`` are given ``q_lora_rank: null``, which is how the
-      engine reads an absent key (DeepSeek-V2-Lite has no query compression; see formula.py).
+      engine reads an absent key (DeepSeek-V2-Lite has no query compression; see pipeline/formula/__init__.py).
     """
     cfg = dict(cfg)
     if cfg.get("model_type") in ("RefinedWeb", "RefinedWebModel"):
@@ -106,7 +106,7 @@ def test_real_config_matches_meta_device(name):
 
 
 def test_every_family_has_a_real_config():
-    families = {formula._MODEL_TYPE_ALIASES.get(c["model_type"], c["model_type"]) for c in FIXTURES.values()}
+    families = {formula.MODEL_TYPE_ALIASES.get(c["model_type"], c["model_type"]) for c in FIXTURES.values()}
     assert set(formula.FAMILY_CLASSES) <= families
 
 
