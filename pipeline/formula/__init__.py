@@ -50,10 +50,7 @@ Keys. A config's *required* keys are the widths and depths that size the main we
 (vocabulary, hidden size, layers, heads, feed-forward and expert widths); a row without one is an
 error, never a silent default. Every other key takes the default transformers' config class applies
 when the key is absent (``num_key_value_heads``, ``head_dim`` (256 for Gemma), biases,
-``tie_word_embeddings``, ...). A table cannot tell an absent key from a JSON ``null``, so both read
-as absent. The one key where that changes a count is DeepSeek's ``q_lora_rank``: absent or null both
-mean no query compression (DeepSeek-V2-Lite, whose published config copies omit the key or set it to
-null, has none), so transformers' class default of 1536 is not applied to an absent key.
+``tie_word_embeddings``, ...). An explicit JSON ``null`` reads as the value ``None`` would give in transformers where that differs from absence: DeepSeek's ``q_lora_rank`` absent is the class default 1536 (query compression), null is no compression (DeepSeek-V2-Lite). Tables keep the difference when built with ``config_frame``.
 
 Everything is computed on whole columns: rows are grouped by family, their keys normalized with
 pandas, and the arithmetic done on int64 numpy arrays. ``count`` and ``explain`` run the very same
@@ -61,7 +58,16 @@ code on a one-row table.
 """
 from __future__ import annotations
 
-from pipeline.formula.engine import count, count_table, explain, format_breakdown
+from pipeline.formula.engine import (
+    COUNT_COLUMNS,
+    NULL,
+    TOWERS,
+    config_frame,
+    count,
+    count_table,
+    explain,
+    format_breakdown,
+)
 from pipeline.formula.registry import (
     FAMILIES,
     FAMILY_CLASSES,
@@ -70,11 +76,15 @@ from pipeline.formula.registry import (
     MODEL_TYPE_ALIASES,
     SUPPORTED_FAMILIES,
 )
-from pipeline.formula.terms import COMPONENTS, EMBEDDING_PARTS, EXTRAS, INT64, ConfigError, dense_layer_params
+from pipeline.formula.terms import EMBEDDING_PARTS, PARTS, EXTRAS, INT64, ConfigError, dense_layer_params
 
 __all__ = [
     "SUPPORTED_FAMILIES",
-    "COMPONENTS",
+    "PARTS",
+    "TOWERS",
+    "COUNT_COLUMNS",
+    "NULL",
+    "config_frame",
     "EMBEDDING_PARTS",
     "EXTRAS",
     "ConfigError",

@@ -28,6 +28,10 @@ class Key:
     aliases: tuple[str, ...] = ()
     positive: bool = False            # must be > 0 (divisors)
     zero_is_missing: bool = False     # ``getattr(config, k, None) or default`` semantics
+    #: what an explicit JSON ``null`` means when it differs from absence (DeepSeek's q_lora_rank: absent
+    #: is the class default 1536, null is "no query compression", read as 0). Needs the table built by
+    #: :func:`pipeline.formula.engine.config_frame`, which keeps explicit nulls apart from absent keys.
+    null: Any = MISSING
 
 
 @dataclass
@@ -58,6 +62,13 @@ class Family:
     #: names of the ``extras`` this family reports
     extras: tuple[str, ...] = ()
     finish: Callable[[dict[str, np.ndarray], dict[str, Any]], None] | None = None
+    #: head kinds (:mod:`pipeline.formula.heads`) the formula counts; the first is the family's usual
+    #: class (``cls``), counted when a config has no ``architectures``. Decoders: the causal LM, the
+    #: bare ``...Model`` (no output head) and ``...ForSequenceClassification`` (a bias-free score layer
+    #: of num_labels × ``head_width``). Any other class is counted by transformers.
+    heads: tuple[str, ...] = ("causal_lm", "base", "seq_cls")
+    #: the key giving the width the output head reads (None: only ``heads[0]`` is modelled)
+    head_width: str | None = "hidden_size"
 
     def __post_init__(self) -> None:
         # error messages pack missing/invalid flags of every key into one int64 (31 bits each)
@@ -65,6 +76,8 @@ class Family:
             raise ValueError(f"family {self.name}: at most 31 keys")
         if self.build is None:
             raise ValueError(f"family {self.name}: build is required")
+        if self.head_width is None and len(self.heads) > 1:
+            raise ValueError(f"family {self.name}: heads other than {self.heads[0]} need head_width")
 
 
 def required(**kw) -> Key:

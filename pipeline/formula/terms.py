@@ -30,8 +30,8 @@ def dense_layer_params(n_in: int, n_out: int, bias: bool = True) -> int:
 
 # Output layout
 
-#: Every component a family may report, in display order.
-COMPONENTS: tuple[str, ...] = (
+#: Every part a family may report, in display order.
+PARTS: tuple[str, ...] = (
     "embeddings",        # input token embedding table
     "token_type",        # BERT token-type table
     "position",          # learned position tables (GPT-2, OPT, BERT, ViT; T5 relative bias)
@@ -43,11 +43,14 @@ COMPONENTS: tuple[str, ...] = (
     "experts_routed",
     "experts_shared",
     "router",
+    "mixer",             # state-space / linear-attention mixers (Mamba, gated delta nets)
     "norms",
     "pooler",
+    "classifier",        # a classification head (num_labels outputs): not an embedding
     "head",              # untied output head (0 when tied)
+    "other",             # parameters the transformers fallback cannot place in a part
 )
-#: Components that make up ``embedding``.
+#: Parts that make up ``embedding``.
 EMBEDDING_PARTS: tuple[str, ...] = ("embeddings", "token_type", "position", "cls_token", "head")
 #: Checkpoint tensors outside ``total``.
 EXTRAS: tuple[str, ...] = ("mtp", "router_bias")
@@ -143,6 +146,14 @@ class Ctx:
         self.cols = cols
         self.n = n
         self.explain = explain
+        #: component name (pipeline.fields.COMPONENTS) -> Term, filled by families that can split
+        #: their total into towers (encoder/decoder, language model/vision encoder/projector)
+        self.components: dict[str, Term] = {}
+
+    def component(self, name: str, term: "Term") -> "Term":
+        """Record ``term`` as the parameters of component ``name`` and return it unchanged."""
+        self.components[name] = term
+        return term
 
     def v(self, key: str, label: str | None = None) -> Term:
         """An integer config value as a named term."""

@@ -39,4 +39,6 @@ FAMILY = Family(
     notes="BertModel as AutoModel builds it: embeddings (word, position, token type, LayerNorm), the "
           "encoder and the pooler; no MLM/NSP head.",
     build=build,
+    heads=("base",),
+    head_width=None,
 )

@@ -66,4 +66,6 @@ FAMILY = Family(
           "width moe_intermediate_size × n_shared_experts; the gate has no bias; head_dim = hidden/heads.",
     validate=_deepseek_validate,
     build=build,
+    heads=("causal_lm",),
+    head_width=None,
 )

@@ -20,8 +20,8 @@ def mla_keys(v3: bool) -> dict[str, Key]:
         "qk_nope_head_dim": required(),
         "qk_rope_head_dim": required(),
         "v_head_dim": required(),
-        # absent or null: no query compression (see module notes)
-        "q_lora_rank": Key(default=0),
+        # absent: the config class default (1536); an explicit null: no query compression
+        "q_lora_rank": Key(default=1536, null=0),
         "n_shared_experts": Key(default=1 if v3 else 2),
         "first_k_dense_replace": Key(default=3 if v3 else 0),
         "num_experts_per_tok": Key(default=8 if v3 else -1),
@@ -95,7 +95,7 @@ FAMILY = Family(
     "deepseek_v2", "DeepseekV2ForCausalLM",
     mla_keys(v3=False),
     ("embeddings", "attention", "mlp", "experts_routed", "experts_shared", "router", "norms", "head"),
-    notes="Multi-head latent attention (q_lora_rank null → plain q_proj). Layers ≥ first_k_dense_replace "
+    notes="Multi-head latent attention (q_lora_rank null → plain q_proj; absent → 1536, the config class default). Layers ≥ first_k_dense_replace "
           "are MoE; transformers ignores moe_layer_freq (1 in every published config).",
     validate=mla_validate,
     build=build,

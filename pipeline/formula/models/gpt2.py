@@ -35,4 +35,5 @@ FAMILY = Family(
     ("embeddings", "position", "attention", "mlp", "norms", "head"),
     notes="n_inner defaults to 4 × n_embd; add_cross_attention adds a cross-attention block and its LayerNorm.",
     build=build,
+    head_width="n_embd",
 )

@@ -42,4 +42,5 @@ FAMILY = Family(
     notes="The learned position table has max_position_embeddings + 2 rows (OPT's offset of 2). "
           "project_in/project_out exist when word_embed_proj_dim ≠ hidden_size (OPT-350m).",
     build=build,
+    head_width="word_embed_proj_dim",
 )

@@ -50,4 +50,6 @@ FAMILY = Family(
           "with biases, up_proj (hidden → 2·intermediate) and down_proj with biases, LayerNorms with bias; "
           "the output head is tied (PretrainedConfig default, the released config does not untie it).",
     build=build,
+    heads=("causal_lm",),
+    head_width=None,
 )

@@ -47,4 +47,6 @@ FAMILY = Family(
           "decoder block and are counted as position tables. 'gated-*' feed_forward_proj (T5 v1.1) has "
           "wi_0, wi_1 and wo. tie_word_embeddings false (T5 v1.1) counts the separate lm_head.",
     build=build,
+    heads=("cond_gen",),
+    head_width=None,
 )

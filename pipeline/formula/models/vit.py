@@ -75,4 +75,6 @@ FAMILY = Family(
           "num_patches + 1 rows (class token).",
     prepare=_vit_prepare,
     build=build,
+    heads=("base",),
+    head_width=None,
 )
