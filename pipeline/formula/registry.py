@@ -52,6 +52,16 @@ FAMILY_MODULES: tuple[str, ...] = (
     "bert",
     "t5",
     "vit",
+    "gpt_oss",
+    "qwen3",
+    "qwen3_moe",
+    "olmo3",
+    "olmoe",
+    "granite",
+    "granitemoe",
+    "smollm3",
+    "starcoder2",
+    "stablelm",
 )
 
 
