@@ -186,7 +186,79 @@ def qwen2_moe(draw):
     return cfg
 
 
-STRATEGIES = {"gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
+@st.composite
+def gemma3_text(draw):
+    cfg = draw(decoder("gemma3_text", "Gemma3"))
+    cfg["head_dim"] = cfg.get("head_dim") or 8
+    cfg["attention_bias"] = draw(st.booleans())
+    cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
+    if cfg.get("architectures") and cfg["architectures"][0] == "Gemma3Model":
+        cfg["architectures"] = ["Gemma3TextModel"]          # Gemma3Model is the multimodal trunk
+    return cfg
+
+
+@st.composite
+def phimoe(draw):
+    cfg = draw(decoder("phimoe", "Phimoe", head_dim=False))
+    cfg["num_local_experts"] = draw(st.integers(1, 4))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
+    cfg.update(attention_bias=draw(st.booleans()), lm_head_bias=draw(st.booleans()))
+    return cfg
+
+
+@st.composite
+def exaone4(draw):
+    cfg = draw(decoder("exaone4", "Exaone4", head_dim=False))
+    cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
+    return cfg
+
+
+@st.composite
+def cohere(draw):
+    cfg = draw(decoder("cohere", "Cohere", head_dim=False))
+    cfg.update(attention_bias=draw(st.booleans()), use_qk_norm=draw(st.booleans()))
+    return cfg
+
+
+@st.composite
+def cohere2(draw):
+    cfg = draw(decoder("cohere2", "Cohere2"))
+    cfg["head_dim"] = cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
+    cfg["attention_bias"] = draw(st.booleans())
+    cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
+    return cfg
+
+
+@st.composite
+def llama4_text(draw):
+    cfg = draw(decoder("llama4_text", "Llama4"))
+    cfg["head_dim"] = cfg.get("head_dim") or 8
+    cfg.update(intermediate_size_mlp=draw(st.integers(4, 40)), num_local_experts=draw(st.integers(1, 4)),
+               attention_bias=draw(st.booleans()))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
+    choice = draw(st.sampled_from(["step", "list", "default"]))
+    if choice == "step":
+        cfg["interleave_moe_layer_step"] = draw(st.integers(1, 3))
+    elif choice == "list":
+        cfg["moe_layers"] = sorted(draw(st.sets(st.integers(0, cfg["num_hidden_layers"] - 1), max_size=3)))
+    if cfg.get("architectures") and cfg["architectures"][0] != "Llama4ForCausalLM":
+        cfg["architectures"] = ["Llama4ForCausalLM"]      # Llama4Model/ForSequence... are multimodal
+    return cfg
+
+
+@st.composite
+def glm4_moe(draw):
+    cfg = draw(decoder("glm4_moe", "Glm4Moe", head_dim=False))
+    cfg.update(moe_intermediate_size=draw(st.integers(2, 12)), n_routed_experts=draw(st.integers(1, 4)),
+               n_shared_experts=draw(st.integers(1, 2)), first_k_dense_replace=draw(st.integers(0, 2)),
+               attention_bias=draw(st.booleans()), use_qk_norm=draw(st.booleans()), n_group=1, topk_group=1)
+    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["n_routed_experts"]))
+    return cfg
+
+
+STRATEGIES = {"gemma3_text": gemma3_text(), "phimoe": phimoe(), "exaone4": exaone4(), "cohere": cohere(),
+              "cohere2": cohere2(), "llama4_text": llama4_text(), "glm4_moe": glm4_moe(),
+              "gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
               "olmo3": olmo3(), "granite": granite(), "granitemoe": granitemoe(), "smollm3": smollm3(),
               "starcoder2": starcoder2(), "stablelm": stablelm(), "llama": llama(), "qwen2_moe": qwen2_moe()}
 

@@ -62,6 +62,13 @@ FAMILY_MODULES: tuple[str, ...] = (
     "smollm3",
     "starcoder2",
     "stablelm",
+    "gemma3_text",
+    "phimoe",
+    "exaone4",
+    "cohere",
+    "cohere2",
+    "llama4_text",
+    "glm4_moe",
 )
 
 

@@ -11,10 +11,11 @@ from pipeline.formula.spec import Family, Key, boolean
 from pipeline.formula.terms import Ctx, ZERO
 
 
-def qk_norm_decoder(c: Ctx, qk_norm_width):
-    """Parts of a llama-style decoder whose attention normalizes q and k (widths ``qk_norm_width``)."""
+def qk_norm_decoder(c: Ctx, qk_norm_width, biases: bool = True):
+    """Parts of a llama-style decoder whose attention normalizes q and k (widths ``qk_norm_width(H, KV, d)``);
+    q/k/v/o biases follow ``attention_bias`` when ``biases``, else there are none."""
     V, h, L, H, KV, d, I = std_dims(c)
-    ab = c.flag("attention_bias")
+    ab = c.flag("attention_bias") if biases else False
     q_width, k_width = qk_norm_width(H, KV, d)
     return {
         "embeddings": V * h,
