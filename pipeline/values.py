@@ -207,8 +207,8 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
             written_unit = "binary k"
         value = _number(match["num"]) * (multiplier or 1.0)
         sig_figs = _significant_figures(match["num"])
-        if multiplier is None and "." not in match["num"] and not approximate:
-            exact = True  # a fully written integer is exact unless the source hedges it
+        if multiplier is None and "." not in match["num"] and not approximate and field.unit != "GB":
+            exact = True  # a fully written count is exact unless hedged; a size in GB ("140GB") is a rounded measure
     value *= scale
     value = float(round(value)) if value >= 1 and abs(value - round(value)) < 1e-6 * value else value
     if lower:
