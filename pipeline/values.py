@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from pipeline.fields import FIELDS, Field
@@ -229,10 +230,10 @@ def written_units(as_written: pd.Series, field: pd.Series) -> pd.Series:
     in_gib = field.isin([name for name, spec in FIELDS.items() if spec.unit == "GB"]) & text.str.contains(
         GIB_SUFFIX.pattern, regex=True)
     in_binary_k = (field == "context_length") & text.str.contains(r"\d\s*k(?:\s*tokens?)?$", regex=True)
-    units = pd.Series(None, index=as_written.index, dtype="object")
-    units[in_gib.fillna(False).astype(bool)] = "GiB"
-    units[in_binary_k.fillna(False).astype(bool)] = "binary k"
-    return units
+    units = np.select([in_gib.fillna(False).astype(bool), in_binary_k.fillna(False).astype(bool)],
+                      ["GiB", "binary k"], "")
+    units = pd.Series(units, index=as_written.index, dtype="object")
+    return units.where(units != "", None)
 
 
 def _checked(parsed: ParsedValue, written: str) -> ParsedValue:
