@@ -23,10 +23,12 @@ SEVERITIES = (NONE, MINOR, MAJOR, GROSS)
 
 
 def written_unit_column(claims: pd.DataFrame) -> pd.Series:
-    """The claims' written_unit column, read from as_written when the frame has none."""
+    """The claims' written_unit column, read from as_written when the frame has none (None without either)."""
     if "written_unit" in claims:
         return claims["written_unit"]
-    return written_units(claims["as_written"], claims["field"])
+    if "as_written" in claims and "field" in claims:
+        return written_units(claims["as_written"], claims["field"])
+    return pd.Series(None, index=claims.index, dtype="object")
 
 
 def half_unit(claims: pd.DataFrame) -> pd.Series:
