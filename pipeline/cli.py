@@ -15,7 +15,7 @@ EXAMPLES = {
     "build": "modelfacts build\n  modelfacts build --out /tmp/dist",
     "query": "modelfacts query \"SELECT model_id, field, value, status FROM claims WHERE model_id = 'llama-2-70b'\"\n"
              "  modelfacts query \"SELECT * FROM models\" --format csv",
-    "count": "modelfacts count config.json\n  modelfacts count config.json --json",
+    "count": "modelfacts count config.json\n  modelfacts count config.json --json\n  modelfacts count config.json --explain",
     "explain": "modelfacts explain llama-2-70b",
     "check": "modelfacts check\n  modelfacts check llama-2-70b mixtral-8x7b",
     "chinchilla": "modelfacts chinchilla --compute 5.76e23\n  modelfacts chinchilla --compute 5.76e23 --json",
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     count = command("count", "Count parameters exactly from a Hugging Face config.json.")
     count.add_argument("config", type=Path, help="a config.json file")
     count.add_argument("--json", action="store_true", help="print one JSON object")
+    count.add_argument("--explain", action="store_true", help="show the formula of every part")
     explain = command("explain", "Show the formula behind a model's parameter count, part by part.")
     explain.add_argument("model_id")
     check = command("check", "Report which claims hold up, grouped by model, inconsistent first.")
@@ -208,20 +209,9 @@ def _number(value: float) -> str:
 
 def cmd_count(args: argparse.Namespace) -> int:
     """Count a config.json file."""
-    from pipeline import formula
+    from pipeline import explain
 
-    try:
-        config = json.loads(args.config.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        print(f"{args.config}: cannot read a JSON config: {error}", file=sys.stderr)
-        return 1
-    try:
-        result = formula.count(config)
-    except formula.ConfigError as error:
-        print(f"{args.config}: {error}", file=sys.stderr)
-        return 1
-    print(json.dumps(result, indent=2) if args.json else formula.format_breakdown(result))
-    return 0
+    return explain.count_file(args.config, as_json=args.json, with_formulas=args.explain)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
