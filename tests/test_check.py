@@ -527,3 +527,26 @@ def test_model_summary_carries_status_precision_ranges_and_disclosure():
         ("llama", "params_total", "pre-training", LLAMA_2_70B, None, None, "formula", None, "exact", True),
         ("mystery", "params_total", "pre-training", 100e9, None, None, "rumored", "rumored", "1 sf", None),
     ]
+
+
+def test_qwen_moe_config_through_the_engine_and_the_check():
+    """The shipped Qwen1.5-MoE-A2.7B config, counted by the engine, against Qwen's own wording."""
+    import json
+    from pathlib import Path
+
+    from pipeline import formula
+    from pipeline.derive import QUANTITIES
+
+    config = json.loads((Path(__file__).parent / "fixtures/configs/qwen1.5-moe-a2.7b.json").read_text())
+    counts = formula.count(config)
+    # hidden 2,048 x vocabulary 151,936 per embedding table; input table and untied head both left out
+    assert counts["active_non_embedding"] == QWEN_MOE_ACTIVE - 2 * QWEN_MOE_EMBEDDING == 2_066_843_648
+    truth = derived(*[("qwen1.5-moe-a2.7b", quantity, counts[key]) for key, quantity in QUANTITIES.items()
+                      if key in counts and isinstance(counts[key], int)])
+    frame = claims(("qwen1.5-moe-a2.7b", "params_active_non_embedding", "2.0B activated non-embedding", "confirmed",
+                    "blog"), ("qwen1.5-moe-a2.7b", "params_active", "2.7 billion activated parameters", "confirmed",
+                              "blog"))
+    result = check.check_formula_params(frame, truth).set_index("claim_id")
+    assert result["expected"].to_dict() == {"qwen1.5-moe-a2.7b.params_active_non_embedding.blog": 2_066_843_648,
+                                            "qwen1.5-moe-a2.7b.params_active.blog": 2_689_173_504}
+    assert result.loc["qwen1.5-moe-a2.7b.params_active.blog", "detail"].endswith("within rounding with the input embedding")
