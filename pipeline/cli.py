@@ -18,7 +18,7 @@ EXAMPLES = {
     "count": "modelfacts count config.json\n  modelfacts count config.json --json\n  modelfacts count config.json --explain",
     "explain": "modelfacts explain llama-2-70b",
     "check": "modelfacts check\n  modelfacts check llama-2-70b mixtral-8x7b",
-    "chinchilla": "modelfacts chinchilla --compute 5.76e23",
+    "chinchilla": "modelfacts chinchilla --compute 5.76e23\n  modelfacts chinchilla --compute 5.76e23 --json",
     "docs": "modelfacts docs --db dist/modelfacts.duckdb --out dist/site",
     "diff": "modelfacts diff old/modelfacts.duckdb dist/modelfacts.duckdb\n  modelfacts diff --base origin/main --format markdown",
     "cite": "modelfacts cite llama-2-70b.params_total.llama-2-model-card --style bibtex",
@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("model_ids", nargs="*", help="models to report (default: all)")
     check.add_argument("--db", type=Path, default=None, help="read verdicts from a built database instead of data/")
     chinchilla = command("chinchilla", "Compute-optimal parameters and tokens for a compute budget.")
-    chinchilla.add_argument("--compute", type=float, required=True, help="training compute in FLOP, e.g. 5.76e23")
+    chinchilla.add_argument("--compute", required=True, help="training compute in FLOP, e.g. 5.76e23 (positive)")
+    chinchilla.add_argument("--json", action="store_true", help="print one JSON object")
     docs = command("docs", "Generate the mkdocs site from a built database (offline, strict).")
     docs.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
     docs.add_argument("--out", type=Path, default=Path("dist/site"), help="site folder")
@@ -231,7 +232,12 @@ def cmd_chinchilla(args: argparse.Namespace) -> int:
     """Print compute-optimal N and D for a compute budget."""
     from pipeline import scaling
 
-    print(scaling.format_optimum(args.compute))
+    try:
+        compute = scaling.compute_budget(args.compute)
+    except scaling.ComputeError as error:
+        print(f"--compute: {error}", file=sys.stderr)
+        return 2
+    print(scaling.optimum_json(compute) if args.json else scaling.format_optimum(compute))
     return 0
 
 
