@@ -14,6 +14,7 @@ from tests.conftest import REPO
 # The open-weight models of issue 16 that the dataset holds, by id.
 CURATED_2025_OPEN = [
     "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3-8b", "qwen3-14b", "qwen3-32b", "qwen3-30b-a3b",
+    "phi-4-mini",
 ]
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -27,6 +28,7 @@ TRANSFORMERS_META_COUNTS = {
     "qwen3-14b": 14_768_307_200,
     "qwen3-32b": 32_762_123_264,
     "qwen3-30b-a3b": 30_532_122_624,
+    "phi-4-mini": 3_836_021_760,
 }
 
 
