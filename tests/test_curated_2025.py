@@ -14,8 +14,10 @@ from tests.conftest import REPO
 # The open-weight models of issue 16 that the dataset holds, by id.
 CURATED_2025_OPEN = [
     "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3-8b", "qwen3-14b", "qwen3-32b", "qwen3-30b-a3b",
-    "phi-4-mini",
+    "qwen3-235b-a22b", "phi-4-mini", "gemma-3-1b", "deepseek-r1",
 ]
+# No copy of the published config.json was found yet for these, so they have claims but no architecture.
+WITHOUT_ARCHITECTURE_YET = {"qwen3-235b-a22b", "deepseek-r1"}
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
 # AutoModelForCausalLM.from_config(AutoConfig.for_model(**config)) with transformers 5.23 on the meta
@@ -29,6 +31,7 @@ TRANSFORMERS_META_COUNTS = {
     "qwen3-32b": 32_762_123_264,
     "qwen3-30b-a3b": 30_532_122_624,
     "phi-4-mini": 3_836_021_760,
+    "gemma-3-1b": 999_885_952,
 }
 
 
@@ -46,8 +49,9 @@ def test_every_curated_open_model_is_present_with_a_confirmed_claim(tables):
 
 def test_every_curated_open_model_has_an_architecture_with_a_recorded_count(tables):
     with_architecture = set(tables["architectures"]["model_id"])
-    assert [model for model in CURATED_2025_OPEN if model not in with_architecture] == []
-    assert set(TRANSFORMERS_META_COUNTS) == set(CURATED_2025_OPEN)
+    expected = [model for model in CURATED_2025_OPEN if model not in WITHOUT_ARCHITECTURE_YET]
+    assert [model for model in expected if model not in with_architecture] == []
+    assert set(TRANSFORMERS_META_COUNTS) == set(expected)
 
 
 @pytest.mark.parametrize("model_id", sorted(TRANSFORMERS_META_COUNTS))
