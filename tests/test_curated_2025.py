@@ -16,11 +16,12 @@ CURATED_2025_OPEN = [
     "qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3-8b", "qwen3-14b", "qwen3-32b", "qwen3-30b-a3b",
     "qwen3-235b-a22b", "phi-4-mini", "gemma-3-1b", "deepseek-r1", "llama-4-scout", "llama-4-maverick",
     "gpt-oss-20b", "gpt-oss-120b", "kimi-k2", "glm-4.5", "glm-4.5-air", "qwen3-coder-480b-a35b", "smollm3-3b",
-    "minimax-m1", "devstral-small-1.1",
+    "minimax-m1", "devstral-small-1.1", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b",
 ]
 # No copy of the published config.json was found yet for these, so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {"qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b",
-                            "gpt-oss-120b", "kimi-k2", "glm-4.5", "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1"}
+                            "gpt-oss-120b", "kimi-k2", "glm-4.5", "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-4b", "gemma-3-12b",
+                            "gemma-3-27b"}
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
 # AutoModelForCausalLM.from_config(AutoConfig.for_model(**config)) with transformers 5.23 on the meta
