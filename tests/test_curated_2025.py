@@ -17,6 +17,7 @@ CURATED_2025_OPEN = [
     "qwen3-235b-a22b", "phi-4-mini", "gemma-3-1b", "deepseek-r1", "llama-4-scout", "llama-4-maverick",
     "gpt-oss-20b", "gpt-oss-120b", "kimi-k2", "glm-4.5", "glm-4.5-air", "qwen3-coder-480b-a35b", "smollm3-3b",
     "minimax-m1", "devstral-small-1.1", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b",
+    "phi-4", "exaone-4.0-32b", "olmo-3-32b",
 ]
 # No copy of the published config.json was found yet for these, so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {"qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b",
@@ -38,6 +39,9 @@ TRANSFORMERS_META_COUNTS = {
     "gemma-3-1b": 999_885_952,
     "smollm3-3b": 3_075_098_624,
     "devstral-small-1.1": 23_572_403_200,
+    "phi-4": 14_659_507_200,
+    "exaone-4.0-32b": 32_003_216_384,
+    "olmo-3-32b": 32_233_522_176,
 }
 
 
