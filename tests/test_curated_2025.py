@@ -21,7 +21,7 @@ CURATED_2025_OPEN = [
 ]
 # No copy of the published config.json was found yet for these, so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {"qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b",
-                            "gpt-oss-120b", "kimi-k2", "glm-4.5", "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-4b", "gemma-3-12b",
+                            "kimi-k2", "glm-4.5", "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-4b", "gemma-3-12b",
                             "gemma-3-27b"}
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -42,6 +42,7 @@ TRANSFORMERS_META_COUNTS = {
     "phi-4": 14_659_507_200,
     "exaone-4.0-32b": 32_003_216_384,
     "olmo-3-32b": 32_233_522_176,
+    "gpt-oss-120b": 116_829_156_672,
 }
 
 
