@@ -69,7 +69,10 @@ def test_every_curated_open_model_has_an_architecture_with_a_recorded_count(tabl
 def test_formula_total_equals_the_transformers_meta_count(tables, model_id):
     architectures = tables["architectures"].set_index("model_id")
     model_type = json.loads(architectures.loc[model_id, "hf_config"])["model_type"]
-    if model_type not in SUPPORTED_FAMILIES:
-        pytest.skip(f"the formula engine cannot count model_type {model_type!r} yet")
     derived = tables["derived"].set_index(["model_id", "quantity"])["value"]
+    counted = (model_id, "params_total_formula") in derived.index
+    if not counted and model_type not in SUPPORTED_FAMILIES:
+        # Only while the engine has neither a formula nor a working fallback for this model_type.
+        pytest.skip(f"the formula engine cannot count model_type {model_type!r} yet")
+    assert counted, f"the engine has a formula for {model_type!r} but produced no count for {model_id}"
     assert derived[model_id, "params_total_formula"] == TRANSFORMERS_META_COUNTS[model_id]
