@@ -23,7 +23,7 @@ CURATED_2025_OPEN = [
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
     "qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
-    "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b", "phi-3.5-moe",
+    "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -45,6 +45,8 @@ TRANSFORMERS_META_COUNTS = {
     "exaone-4.0-32b": 32_003_216_384,
     "olmo-3-32b": 32_233_522_176,
     "gpt-oss-120b": 116_829_156_672,
+    "gemma-3-4b": 4_300_079_472,
+    "gemma-3-27b": 27_432_406_640,
 }
 
 
