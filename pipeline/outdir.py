@@ -44,8 +44,12 @@ class OutputFolderError(Exception):
     """A folder the tool must not write into (or cannot lock); str() is one line naming the path and the fix."""
 
     def __init__(self, path: Path, problem: str, fix: str) -> None:
-        self.path = Path(path)
+        self.path, self.problem, self.fix = Path(path), problem, fix
         super().__init__(f"{path}: {problem}; {fix}")
+
+    def line(self, action: str) -> str:
+        """The message as `PATH: cannot ACTION: PROBLEM; FIX` (action e.g. "write the build")."""
+        return f"{self.path}: cannot {action}: {self.problem}; {self.fix}"
 
 
 def tool_version() -> str:
@@ -108,6 +112,9 @@ def prepare(folder: Path, kind: str) -> Path:
 def make_staging(parent: Path, prefix: str, kind: str) -> Path:
     """A new marked staging folder `parent/<prefix>XXXX`; remove it with remove_made()."""
     staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private (0700); published output is readable like mkdir's
     write_marker(staging, kind)
     return staging
 
