@@ -80,8 +80,8 @@ def write_marker(folder: Path, kind: str) -> None:
     (Path(folder) / MARKER).write_text(payload, encoding="utf-8")
 
 
-def prepare(folder: Path, kind: str) -> Path:
-    """Make `folder` ready for output of `kind` and return it.
+def prepare(folder: Path, kind: str, create: bool = True) -> Path:
+    """Make `folder` ready for output of `kind` and return it (create=False: only check; a missing folder passes).
 
     A missing folder is created (with its parents) and marked; an existing empty folder is marked; a
     folder already marked with the same kind is used as it is. Anything else raises OutputFolderError
@@ -92,8 +92,9 @@ def prepare(folder: Path, kind: str) -> Path:
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise OutputFolderError(folder, "is not a folder", "choose a folder path for the output")
     if not folder.exists():
-        folder.mkdir(parents=True)
-        write_marker(folder, kind)
+        if create:
+            folder.mkdir(parents=True)
+            write_marker(folder, kind)
         return folder
     found = marker_kind(folder)
     if found == kind:
@@ -105,13 +106,14 @@ def prepare(folder: Path, kind: str) -> Path:
         raise OutputFolderError(
             folder, f"is not empty and was not made by modelfacts (no {MARKER} file), so it is left untouched",
             "choose a new or empty folder, or move its contents away first")
-    write_marker(folder, kind)
+    if create:
+        write_marker(folder, kind)
     return folder
 
 
 def make_staging(parent: Path, prefix: str, kind: str) -> Path:
     """A new marked staging folder `parent/<prefix>XXXX`; remove it with remove_made()."""
-    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=Path(parent).resolve()))
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private (0700); published output is readable like mkdir's
@@ -136,13 +138,13 @@ def remove_stale(parent: Path, prefix: str) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(folder: Path, what: str) -> Iterator[None]:
-    """Hold an advisory lock (fcntl.flock on folder/.modelfacts-lock) while writing into `folder`.
+def exclusive(folder: Path, what: str, lock_path: Path | None = None) -> Iterator[None]:
+    """Hold an advisory lock (fcntl.flock on folder/.modelfacts-lock, or lock_path) while writing into `folder`.
 
     A second command writing into the same folder does not wait: it raises OutputFolderError saying that
     another run is writing there. The lock is released when the process exits, even on SIGKILL.
     """
-    lock_path = Path(folder) / LOCK
+    lock_path = lock_path or Path(folder) / LOCK
     handle = open(lock_path, "a+b")
     try:
         try:
@@ -210,7 +212,35 @@ def restore_interrupted(parent: Path, prefix: str, target: Path) -> None:
     """After a kill inside swap_into_place's fallback window: put the old output back at `target`."""
     if Path(target).exists():
         return
-    for retired in sorted(Path(parent).glob(prefix + "*-previous")):
+    for retired in sorted([*Path(parent).glob(prefix + "*-previous"), *Path(parent).glob(prefix + "*/*-previous")]):
         if marker_kind(retired) is not None:
             os.replace(retired, target)
             return
+
+
+@contextlib.contextmanager
+def replacing(out: Path, kind: str, result: str = "site") -> Iterator[Path]:
+    """Build a new `out` folder in a staging folder, then swap it in atomically; yields the staging folder.
+
+    The caller writes the finished output into `<staging>/<result>` (other scratch files may sit beside
+    it). Before anything is done, `out` is checked with prepare() (a user's folder, data/ or the
+    repository is refused). On success the new output replaces `out` in one exchange and the old one is
+    deleted; on any failure or interrupt `out` is untouched and the staging folder is removed. Staging
+    left by a killed run is removed by the next run. Concurrent runs for the same `out` are refused
+    (lock file `.<name>.modelfacts-lock` beside `out`).
+    """
+    out = prepare(Path(out), kind, create=False)
+    parent = out.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{kind}-"
+    with exclusive(out, kind, lock_path=parent / f".{out.name}.modelfacts-lock"):
+        restore_interrupted(parent, prefix, out)
+        remove_stale(parent, prefix)
+        staging = make_staging(parent, prefix, kind)
+        try:
+            yield staging
+            finished = staging / result
+            write_marker(finished, kind)
+            swap_into_place(finished, out)
+        finally:
+            remove_made(staging)

@@ -126,12 +126,12 @@ def _write_parquet(connection: duckdb.DuckDBPyConnection, folder: Path, names: l
         target = folder / f"{name}.parquet"
         try:
             # COPY takes no bound parameter for its target: the path is a quoted SQL literal, quotes doubled
-            connection.execute(f"COPY \"{name}\" TO {_sql_literal(str(target))} (FORMAT parquet)")
+            connection.execute(f"COPY \"{name}\" TO {sql_literal(str(target))} (FORMAT parquet)")
         except (duckdb.IOException, duckdb.FatalException) as error:  # a full disk or a missing folder
             raise as_os_error(error, target) from None
 
 
-def _sql_literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     """`text` as a SQL string literal (single quotes doubled), for the few statements without parameters."""
     return "'" + text.replace("'", "''") + "'"
 

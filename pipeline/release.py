@@ -40,7 +40,7 @@ import duckdb
 from pipeline import outdir
 from pipeline.diff import TITLES, next_version, summary_line
 from pipeline.errors import no_database
-from pipeline.publish import as_os_error, connect_read_only, database_problem
+from pipeline.publish import as_os_error, connect_read_only, database_problem, sql_literal
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: equal data gives equal bundles
 CHANGELOG_HEADER = """# Changelog
@@ -68,11 +68,6 @@ def _relations(connection: duckdb.DuckDBPyConnection) -> list[str]:
     rows = connection.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
                               "ORDER BY table_name").fetchall()
     return [row[0] for row in rows]
-
-
-def _sql_path(path: Path) -> str:
-    """A path inside a SQL string literal."""
-    return str(path).replace("'", "''")
 
 
 # OWASP "CSV Injection": a cell that starts with one of these is read as a formula by spreadsheets.
@@ -139,10 +134,10 @@ def _write_bundles(database: Path, staging: Path, stem: str) -> list[str]:
     with connect_read_only(database, write_into=staging, threads=1) as connection:  # one writer: byte-stable files
         for name in _relations(connection):
             relation = f'(SELECT * FROM "{name}" ORDER BY ALL)'
-            connection.execute(f"COPY {relation} TO '{_sql_path(staging / 'parquet' / (name + '.parquet'))}' "
+            connection.execute(f"COPY {relation} TO {sql_literal(str(staging / 'parquet' / (name + '.parquet')))} "
                                "(FORMAT parquet, COMPRESSION zstd)")
             connection.execute(f"COPY ({spreadsheet_safe_select(connection, name)} ORDER BY ALL) "
-                               f"TO '{_sql_path(staging / 'csv' / (name + '.csv'))}' (FORMAT csv, HEADER)")
+                               f"TO {sql_literal(str(staging / 'csv' / (name + '.csv')))} (FORMAT csv, HEADER)")
     _zip(staging / "parquet", staging / f"{stem}-parquet.zip", f"{stem}-parquet")
     _zip(staging / "csv", staging / f"{stem}-csv.zip", f"{stem}-csv")
     return [f"{stem}.duckdb", f"{stem}-parquet.zip", f"{stem}-csv.zip"]
