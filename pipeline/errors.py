@@ -50,6 +50,15 @@ def github_property(text: str) -> str:
 CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
 
 
+# In JSON output the encoder already escapes C0; DEL and C1 it leaves raw, so they get \\u escapes.
+JSON_CONTROL_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
+
+
+def json_printable(text: str) -> str:
+    """JSON text (from json.dumps) with DEL and C1 controls written as \\u escapes: still valid JSON."""
+    return text.translate(JSON_CONTROL_ESCAPES)
+
+
 def printable(text: str, keep: str = "") -> str:
     """`text` with control characters (C0, DEL, C1) replaced by visible escapes such as `\\x1b`.
 

@@ -42,6 +42,14 @@ EXTENSION_CONFIG = {"autoload_known_extensions": False, "autoinstall_known_exten
                     "allow_community_extensions": False, "allow_unsigned_extensions": False}
 
 
+def lock_down(connection: duckdb.DuckDBPyConnection, write_into: Path | None = None) -> None:
+    """Switch an open connection into DuckDB's sandbox: no file access (but `write_into`), settings locked."""
+    if write_into is not None:
+        connection.execute("SET allowed_directories = ?", [[os.path.join(os.path.realpath(write_into), "")]])
+    connection.execute("SET enable_external_access = false")
+    connection.execute("SET lock_configuration = true")
+
+
 def connect_read_only(database: Path, write_into: Path | None = None,
                       threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """Open a published database read-only inside DuckDB's sandbox, for user SQL and every reader.
@@ -54,10 +62,7 @@ def connect_read_only(database: Path, write_into: Path | None = None,
     try:
         if threads is not None:
             connection.execute("SET threads = ?", [threads])
-        if write_into is not None:
-            connection.execute("SET allowed_directories = ?", [[os.path.join(os.path.realpath(write_into), "")]])
-        connection.execute("SET enable_external_access = false")
-        connection.execute("SET lock_configuration = true")
+        lock_down(connection, write_into)
     except BaseException:
         connection.close()
         raise
