@@ -212,7 +212,8 @@ def first_release_section(database: Path, version: str, date: str) -> str:
     return "\n".join([f"## {version} ({date})", "", "First release.", "", *lines]) + "\n"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# Markdown syntax characters; `_` only where it could open or close emphasis (not inside params_total)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def markdown_text(text) -> str:
@@ -222,7 +223,7 @@ def markdown_text(text) -> str:
     the changelog page instead of running or linking.
     """
     one_line = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+    return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), html.escape(one_line, quote=False))
 
 
 def markdown_code(text) -> str:
