@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline import clock
-from pipeline.errors import DataError, DataErrors, no_database, printable, summary, CONTROL_ESCAPES
+from pipeline.errors import CONTROL_ESCAPES, DataError, DataErrors, no_database, printable, summary, write_failure
 from pipeline.outdir import OutputFolderError
 
 EXAMPLES = {
@@ -177,7 +177,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(error.line("write the build"), file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"{error.filename or args.out}: cannot write the build: {error.strerror}", file=sys.stderr)
+        print(write_failure(error, "write the build", args.out), file=sys.stderr)
         return 1
     print(f"wrote {database}")
     return 0

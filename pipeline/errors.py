@@ -82,6 +82,14 @@ class DataErrors(Exception):
         super().__init__(summary(self.errors))
 
 
+def write_failure(error: OSError, action: str, default: Path) -> str:
+    """One line for a failed write: `PATH: cannot ACTION: REASON` (e.g. "No space left on device").
+
+    The path is the file being written: a copy or rename names its destination as filename2.
+    """
+    return f"{error.filename2 or error.filename or default}: cannot {action}: {error.strerror or error}"
+
+
 def no_database(path: Path) -> bool:
     """True (after saying how to fix it) when a command's database has not been built yet."""
     if Path(path).exists():

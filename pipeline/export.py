@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import outdir
-from pipeline.errors import no_database
+from pipeline.errors import no_database, write_failure
 from pipeline.fmt import Quoted, Raw, dump
 from pipeline.publish import connect_read_only, database_problem
 from schemas import spec
@@ -207,7 +207,7 @@ def main(args) -> int:
         print(database_problem(args.db, error), file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"{error.filename or args.out}: cannot write the export: {error.strerror}", file=sys.stderr)
+        print(write_failure(error, "write the export", args.out), file=sys.stderr)
         return 1
     print(f"wrote {len(written)} files to {args.out / 'data'}")
     return 0

@@ -39,7 +39,7 @@ import duckdb
 
 from pipeline import outdir
 from pipeline.diff import TITLES, next_version, summary_line
-from pipeline.errors import no_database
+from pipeline.errors import no_database, write_failure
 from pipeline.publish import as_os_error, connect_read_only, database_problem, sql_literal
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: equal data gives equal bundles
@@ -364,7 +364,7 @@ def main(args) -> int:
         print(database_problem(args.db, error), file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"{error.filename or args.out}: cannot write the release: {error.strerror}", file=sys.stderr)
+        print(write_failure(error, "write the release", args.out), file=sys.stderr)
         return 1
     for path in written:
         print(f"wrote {path}")

@@ -1665,10 +1665,10 @@ def build_site(database: Path, out: Path, repo: Path = REPO) -> SiteBuild:
                       "total": time.perf_counter() - started})
 
 
-def site_failure(error: Exception, database: Path) -> str:
+def site_failure(error: Exception, database: Path, out: Path) -> str:
     """One line for a failed docs run (safe-publish): full disk, unreadable database, or the SiteError."""
     if "No space left on device" in str(error) or getattr(error, "errno", None) == errno.ENOSPC:
-        return f"docs: {getattr(error, 'filename', None) or 'the site folder'}: No space left on device"
+        return f"docs: {getattr(error, 'filename2', None) or getattr(error, 'filename', None) or out}: No space left on device"
     if isinstance(error, duckdb.Error):
         return f"docs: {database_problem(database, error)}"
     if isinstance(error, OSError):
@@ -1684,7 +1684,7 @@ def main(args: argparse.Namespace) -> int:
         print(error.line("write the site"), file=sys.stderr)
         return 1
     except (SiteError, OSError, duckdb.Error) as error:
-        print(site_failure(error, args.db), file=sys.stderr)
+        print(site_failure(error, args.db, args.out), file=sys.stderr)
         print("docs: the previous site (if any) is unchanged", file=sys.stderr)
         return 1
     print(f"wrote {result.out} ({result.pages:,} pages: {result.models:,} models, {result.sources:,} sources) "
