@@ -32,6 +32,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,13 +200,33 @@ def swap_into_place(staging: Path, target: Path) -> Path | None:
     if exchange(staging, target):
         return staging
     retired = staging.with_name(staging.name + "-previous")
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
+    with interrupts_deferred():
         os.replace(target, retired)
         os.replace(staging, target)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return retired
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) and SIGTERM until the block is done, then deliver them.
+
+    Python runs signal handlers in the main thread whichever thread the kernel picks (DuckDB has worker
+    threads, so blocking the signal in one thread is not enough); swapping the handler is. Outside the
+    main thread, where handlers cannot be set, the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {number: signal.signal(number, lambda caught, frame: received.append(caught))
+                for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if received:
+            signal.raise_signal(received[0])
 
 
 def restore_interrupted(parent: Path, prefix: str, target: Path) -> None:
