@@ -11,6 +11,7 @@ import fcntl
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -646,3 +647,12 @@ def test_printable_keeps_what_it_is_told_to():
     assert printable("a\x1b\n\tb", keep="\n\t") == "a\\x1b\n\tb"
     assert printable("Llama 2 · 70B — ünïcode") == "Llama 2 · 70B — ünïcode"
 
+
+
+def test_the_reliability_page_counts_these_tests():
+    page = (REPO / "docs" / "reliability.md").read_text()
+    source = Path(__file__).read_text()
+    functions = len(re.findall(r"^def test_", source, flags=re.MULTILINE))
+    assert f"**{functions} test functions**" in page
+    steps = re.search(r'parametrize\("step", \[([\d, ]+)\]\)', source).group(1).split(", ")
+    assert f"after each of the {len(steps)} renames" in page
