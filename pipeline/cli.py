@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline import clock
-from pipeline.errors import CONTROL_ESCAPES, DataError, DataErrors, no_database, printable, summary, write_failure
+from pipeline.errors import CONTROL_ESCAPES, DataError, DataErrors, no_database, printable, summary
 from pipeline.outdir import OutputFolderError
 
 EXAMPLES = {
@@ -166,6 +166,7 @@ def _with_references(paths: list[Path], data: Path) -> list[Path]:
 def cmd_build(args: argparse.Namespace) -> int:
     """Build dist/; a data error prints every problem and leaves the previous build untouched."""
     from pipeline.build import build, repository_root
+    from pipeline.publish import failure_line
 
     try:
         database = build(repository_root(), args.out, today=clock.today(args.today))
@@ -173,11 +174,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _report(failure.errors, "text")
         print("build stopped; the previous build (if any) is unchanged", file=sys.stderr)
         return 1
-    except OutputFolderError as error:
-        print(error.line("write the build"), file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(write_failure(error, "write the build", args.out), file=sys.stderr)
+    except (OutputFolderError, OSError) as error:
+        print(failure_line(error, Path(), args.out, "build"), file=sys.stderr)
         return 1
     print(f"wrote {database}")
     return 0
