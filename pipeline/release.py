@@ -207,7 +207,7 @@ def _count_lines(connection: duckdb.DuckDBPyConnection) -> list[str]:
 
 def first_release_section(database: Path, version: str, date: str) -> str:
     """The changelog section of a first release: what the dataset holds."""
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect_read_only(database) as connection:
         lines = _count_lines(connection)
     return "\n".join([f"## {version} ({date})", "", "First release.", "", *lines]) + "\n"
 
