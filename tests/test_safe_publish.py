@@ -444,7 +444,10 @@ def test_ctrl_c_during_docs_keeps_the_old_site_and_no_staging(site, built, monke
     def interrupted(config):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("pipeline.site.run_mkdocs", interrupted)
+    from pipeline import site as site_package
+
+    # patch where build_site looks it up (pipeline.site, or pipeline.site.build once site is a package)
+    monkeypatch.setattr(sys.modules[site_package.build_site.__module__], "run_mkdocs", interrupted)
     assert run_cli(["docs"], built, monkeypatch)[0] == 130
     assert digest_tree(site) == before
     assert not list((built / "dist").glob(".site-*"))
