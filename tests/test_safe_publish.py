@@ -420,6 +420,20 @@ def test_ctrl_c_during_the_checks_exits_130_without_a_traceback(built, monkeypat
     assert digest_tree(built / "dist") == before
 
 
+def test_ctrl_c_while_publishing_removes_the_staging_and_keeps_the_old_build(built, monkeypatch):  # 105
+    before = digest_tree(built / "dist")
+
+    def interrupted(connection, folder, names):
+        folder.mkdir()
+        (folder / "claims.parquet").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish, "_write_parquet", interrupted)
+    assert run_cli(["build"], built, monkeypatch) == (130, "", "")
+    assert digest_tree(built / "dist") == before
+    assert not list((built / "dist").glob(".build-*"))
+
+
 def test_a_real_sigint_during_a_duckdb_query_is_exit_130(built):  # 105, with the real DuckDB behaviour
     script = ("import os, signal, threading\n"
               "from pipeline import cli\n"
