@@ -28,7 +28,9 @@ CHECK_ROWS_SQL = """SELECT k.model_id, k.claim_id, c.field, c.as_written, c.stat
 def verdict_tables(database: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(check rows joined to their claims, one verdict per claim), from a built database or freshly from data/."""
     if database is not None:
-        with duckdb.connect(str(database), read_only=True) as connection:
+        from pipeline.publish import connect_read_only
+
+        with connect_read_only(database) as connection:
             return connection.execute(CHECK_ROWS_SQL).fetchdf(), connection.execute(CLAIM_VERDICTS_SQL).fetchdf()
     from pipeline.build import build_tables, repository_root
 
@@ -42,7 +44,9 @@ def verdict_tables(database: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
 def known_models(database: Path | None) -> pd.DataFrame:
     """model_id and aliases of every model, from the database or from data/ (for resolving typed names)."""
     if database is not None:
-        with duckdb.connect(str(database), read_only=True) as connection:
+        from pipeline.publish import connect_read_only
+
+        with connect_read_only(database) as connection:
             return connection.execute("SELECT model_id, aliases FROM models").fetchdf()
     from pipeline.build import repository_root
     from pipeline.load import load
@@ -96,6 +100,11 @@ def main(model_ids: list[str], database: Path | None) -> int:
         for error in failure.errors:
             print(error)
         print(summary(failure.errors), file=sys.stderr)
+        return 1
+    except duckdb.Error as error:  # a corrupt, truncated or foreign --db file
+        from pipeline.publish import database_problem
+
+        print(database_problem(database, error), file=sys.stderr)
         return 1
     try:
         model_ids = [resolve_model_id(name, known_models(database)) for name in model_ids] if model_ids else []
