@@ -461,6 +461,8 @@ def test_memory_at_each_precision():
                                           "llama.weights_gb_int4.source-2": "consistent",
                                           "llama.weights_gb_int8.source-3": "inconsistent"}
     assert column(result, "severity")["llama.weights_gb_int8.source-3"] == "major"
+    assert column(result, "detail")["llama.weights_gb_int8.source-3"].startswith(
+        "claimed 140GB; 70,000,000,000 parameters x 1 byte = 70,000,000,000 bytes = 70.00 GB")
 
 
 def test_memory_in_gb_or_gib():
