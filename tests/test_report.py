@@ -59,6 +59,20 @@ def test_report_for_one_model_and_singular_words():
                      "1 model, 1 claim: 0 inconsistent, 1 unverifiable, 0 consistent (1 check, 0 informational)"]
 
 
+def test_lines_name_a_stage_and_a_family_scope():
+    frame = claims(("ds", "training_gpu_hours", "2.788M", "confirmed", "paper", {"stage": "whole-run"}),
+                   ("gemma", "training_tokens", "6T", "confirmed", "card", {"scope": "family"}))
+    data = tables(frame)
+    data["checks"] = check.run_checks(data)
+    with duckdb.connect() as connection:
+        connection.register("checks", data["checks"])
+        connection.register("claims", data["claims"])
+        text = report.render(connection.execute(report.CHECK_ROWS_SQL).fetchdf(),
+                             connection.execute(report.CLAIM_VERDICTS_SQL).fetchdf(), [])
+    assert " ds.training_gpu_hours.paper [confirmed, whole-run] " in text
+    assert " gemma.training_tokens.card [confirmed, family] " in text
+
+
 def test_identical_lines_are_printed_once():
     check_rows, claim_verdicts = report_tables()
     doubled = check_rows.loc[check_rows.index.repeat(2)]
