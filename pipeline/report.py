@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.check.rows import CONSISTENT, INCONSISTENT, INFORMATIONAL, UNVERIFIABLE
+from pipeline.check.rows import CONSISTENT, DEFAULT_STAGE, INCONSISTENT, INFORMATIONAL, UNVERIFIABLE
 from pipeline.check.views import CLAIM_VERDICTS_SQL
 from pipeline.errors import DataErrors, summary
 
@@ -55,7 +55,8 @@ def check_lines(rows: pd.DataFrame) -> list[str]:
     label = rows["verdict"].map(LABEL) + rows["severity"].where(rows["verdict"] == INCONSISTENT).map(
         lambda size: f" ({size})" if isinstance(size, str) else "")
     # the claim's status, and its stage and scope where they are not the defaults
-    context = rows["status"].astype(str) + (", " + rows["stage"].astype("string")).fillna("") + \
+    stage = rows["stage"].astype("string")
+    context = rows["status"].astype(str) + (", " + stage.where(stage != DEFAULT_STAGE)).fillna("") + \
         (", " + rows["scope"].astype("string").where(rows["scope"] == "family")).fillna("")
     lines = ("  " + label.str.pad(21, side="right") + " " + rows["check"].str.pad(17, side="right") + " "
              + rows["claim_id"] + " [" + context + "] " + rows["detail"].astype(str))

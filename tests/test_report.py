@@ -61,6 +61,7 @@ def test_report_for_one_model_and_singular_words():
 
 def test_lines_name_a_stage_and_a_family_scope():
     frame = claims(("ds", "training_gpu_hours", "2.788M", "confirmed", "paper", {"stage": "whole-run"}),
+                   ("ds", "training_gpu_hours", "2.664M", "confirmed", "report", {"stage": "pre-training"}),
                    ("gemma", "training_tokens", "6T", "confirmed", "card", {"scope": "family"}))
     data = tables(frame)
     data["checks"] = check.run_checks(data)
@@ -71,6 +72,7 @@ def test_lines_name_a_stage_and_a_family_scope():
                              connection.execute(report.CLAIM_VERDICTS_SQL).fetchdf(), [])
     assert " ds.training_gpu_hours.paper [confirmed, whole-run] " in text
     assert " gemma.training_tokens.card [confirmed, family] " in text
+    assert " ds.training_gpu_hours.report [confirmed] " in text  # pre-training is the default: not repeated
 
 
 def test_identical_lines_are_printed_once():
