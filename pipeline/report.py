@@ -13,7 +13,7 @@ import pandas as pd
 
 from pipeline.check.rows import CONSISTENT, DEFAULT_STAGE, INCONSISTENT, INFORMATIONAL, UNVERIFIABLE
 from pipeline.check.views import CLAIM_VERDICTS_SQL
-from pipeline.errors import DataErrors, summary
+from pipeline.errors import DataErrors, no_database, summary
 
 ORDER = {INCONSISTENT: 0, UNVERIFIABLE: 1, CONSISTENT: 2, INFORMATIONAL: 3}
 COUNTED = (INCONSISTENT, UNVERIFIABLE, CONSISTENT)
@@ -82,12 +82,18 @@ def render(check_rows: pd.DataFrame, claim_verdicts: pd.DataFrame, model_ids: li
 
 def main(model_ids: list[str], database: Path | None) -> int:
     """Print the report; unknown model ids are an error, inconsistent claims are not."""
+    if database is not None and no_database(database):
+        return 1
     try:
         check_rows, claim_verdicts = verdict_tables(database)
     except DataErrors as failure:
         for error in failure.errors:
             print(error)
         print(summary(failure.errors), file=sys.stderr)
+        return 1
+    except duckdb.Error as error:  # not a database, or one built by an older version (no severity column)
+        print(f"{database}: cannot read the verdicts ({str(error).splitlines()[0]}); rebuild it with "
+              f"`modelfacts build`", file=sys.stderr)
         return 1
     unknown = sorted(set(model_ids) - set(claim_verdicts["model_id"]))
     if unknown:

@@ -79,3 +79,16 @@ def test_identical_lines_are_printed_once():
     check_rows, claim_verdicts = report_tables()
     doubled = check_rows.loc[check_rows.index.repeat(2)]
     assert report.check_lines(doubled) == report.check_lines(check_rows)
+
+
+def test_a_missing_or_foreign_database_is_a_message_not_a_traceback(tmp_path, capsys):
+    assert report.main([], tmp_path / "missing.duckdb") == 1
+    assert capsys.readouterr().err == f"{tmp_path / 'missing.duckdb'}: no database; run `modelfacts build` first\n"
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as connection:  # a build from before checks had a severity column
+        connection.execute("CREATE TABLE claims (claim_id VARCHAR, model_id VARCHAR)")
+        connection.execute("CREATE TABLE checks (claim_id VARCHAR, model_id VARCHAR)")
+    assert report.main([], old) == 1
+    message = capsys.readouterr().err
+    assert message.startswith(f"{old}: cannot read the verdicts (") and message.endswith(
+        "); rebuild it with `modelfacts build`\n")
