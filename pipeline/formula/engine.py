@@ -112,7 +112,8 @@ def _normalize(fam: Family, df: pd.DataFrame, pos: np.ndarray) -> _Normalized:
             col, missing, invalid = _to_int(vals)
             if is_null.any() and spec.null is not MISSING:
                 # an explicit null means something else than the class default (Key.null)
-                col = np.where(is_null, spec.null, col).astype(INT64)
+                null_value = spec.null(cols) if callable(spec.null) else spec.null
+                col = np.where(is_null, null_value, col).astype(INT64)
                 missing = missing & ~is_null
             if spec.zero_is_missing:
                 missing = missing | ((col == 0) & ~invalid)

@@ -151,7 +151,7 @@ def _annotations(config_cls: type) -> dict[str, str]:
 
 
 def _coerce_numbers(config_cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Whole floats where the config class declares ``int`` and ints where it declares ``float``.
+    """Whole floats as ints unless the config class declares ``float``; ints where it declares ``float``.
 
     A table column mixing ints and missing values holds floats (4096.0), and transformers' config
     dataclasses validate types strictly; the JSON a config came from said 4096.
@@ -160,7 +160,7 @@ def _coerce_numbers(config_cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
     out = dict(kwargs)
     for key, value in kwargs.items():
         hint = hints.get(key, "")
-        if isinstance(value, float) and value.is_integer() and "int" in hint and "float" not in hint:
+        if isinstance(value, float) and value.is_integer() and "float" not in hint:
             out[key] = int(value)
         elif isinstance(value, int) and not isinstance(value, bool) and "float" in hint and "int" not in hint:
             out[key] = float(value)

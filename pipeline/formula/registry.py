@@ -52,6 +52,23 @@ FAMILY_MODULES: tuple[str, ...] = (
     "bert",
     "t5",
     "vit",
+    "gpt_oss",
+    "qwen3",
+    "qwen3_moe",
+    "olmo3",
+    "olmoe",
+    "granite",
+    "granitemoe",
+    "smollm3",
+    "starcoder2",
+    "stablelm",
+    "gemma3_text",
+    "phimoe",
+    "exaone4",
+    "cohere",
+    "cohere2",
+    "llama4_text",
+    "glm4_moe",
 )
 
 

@@ -23,7 +23,8 @@ def _qwen2_moe_sparse_layers(cols: dict[str, np.ndarray], raw_mlp_only: np.ndarr
     return np.where(E > 0, n, 0)
 
 
-def _finish(cols: dict[str, np.ndarray], raw: dict) -> None:
+def sparse_layers_finish(cols: dict[str, np.ndarray], raw: dict) -> None:
+    """Adds ``_sparse_layers``: how many layers hold experts (reads mlp_only_layers, decoder_sparse_step)."""
     cols["_sparse_layers"] = _qwen2_moe_sparse_layers(cols, np.asarray(raw["mlp_only_layers"], dtype=object))
 
 
@@ -64,5 +65,5 @@ FAMILY = Family(
           "dense MLP of width intermediate_size. Each sparse layer has a shared expert of width "
           "shared_expert_intermediate_size and a 1-output shared_expert_gate (counted under router).",
     build=build,
-    finish=_finish,
+    finish=sparse_layers_finish,
 )
