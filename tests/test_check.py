@@ -313,6 +313,24 @@ def test_compute_6nd():
     assert indexed.loc["gpt-3.training_compute_flop.blog", "severity"] == "gross"
 
 
+def test_mid_training_tokens_add_to_pre_training():
+    # OLMo 2 style: 5T in stage 1 and a 300B stage 2 ("mid-training"); 6 x 1e10 x 5.3e12 = 3.18e23
+    frame = claims(("olmo", "params_total", "exactly 10,000,000,000"),
+                   ("olmo", "training_tokens", "5T", "confirmed", "stage1"),
+                   ("olmo", "training_tokens", "300B", "confirmed", "stage2", {"stage": "mid-training"}),
+                   ("olmo", "training_compute_flop", "3.18e23", "confirmed", "paper"))
+    references = check.reference_values(tables(frame))
+    tokens = check.tokens_by_stage(references)
+    assert (tokens["pre-training"]["olmo"], tokens["whole-run"]["olmo"]) == (5.3e12, 5.3e12)
+    result = check.check_compute_6nd(frame, references)
+    assert result[["verdict", "expected"]].values.tolist() == [["consistent", 3.18e23]]
+    derivations = check.training_derivations(tables(frame.iloc[:3])).set_index("quantity")["value"]
+    assert derivations["training_compute_used"] == pytest.approx(3.18e23)
+    assert derivations["tokens_per_param"] == 530
+    # stage-2 figures are compared only with stage-2 figures
+    assert check.check_conflict(frame).empty
+
+
 def test_stage_tokens_add_up_for_the_whole_run():
     frame = claims(("olmo", "params_total", "exactly 10,000,000,000"),
                    ("olmo", "training_tokens", "5T", "confirmed", "stage1"),
