@@ -73,12 +73,15 @@ def test_implied_interval_follows_the_written_precision():
         [404.5e9, 406e9]]
 
 
-def test_binary_k_context_interval_is_in_units_of_1024():
-    frame = claims(("m", "context_length", "128k"), ("m", "context_length", "4k", STATUS, "b"))
-    # 128 x 1,024 = 131,072; half a k = 512; three figures add the truncated reading up to 129k = 132,096
+def test_binary_k_context_interval_is_in_units_of_1024_and_allows_the_decimal_reading():
+    frame = claims(("m", "context_length", "128k"), ("m", "context_length", "4k", STATUS, "b"),
+                   ("m", "context_length", "200K tokens", STATUS, "c"))
+    # 128 x 1,024 = 131,072; half a k = 512; three figures add the truncated reading up to 129k = 132,096;
+    # the decimal reading goes down to 127.5 x 1,000 = 127,500. "4k": 4,096 +/- 512, or 3,500 decimal.
+    # 200 is not a power of two: 200K is Anthropic's decimal 200,000 (one figure: 150,000 to 250,000)
     assert frame[["value", "implied_low", "implied_high"]].values.tolist() == [
-        [131_072, 130_560, 132_096], [4_096, 3_584, 4_608]]
-    assert frame["written_unit"].tolist() == ["binary k", "binary k"]
+        [131_072, 127_500, 132_096], [4_096, 3_500, 4_608], [200_000, 150_000, 250_000]]
+    assert frame["written_unit"].tolist() == ["binary k", "binary k", None]
 
 
 # --- formula consistency -----------------------------------------------------------------------
@@ -430,6 +433,16 @@ def test_conflicts_defer_to_the_formula_in_either_convention():
                                             "gemma.params_total.opinion": "inconsistent",
                                             "ds.params_active.paper": "consistent",
                                             "ds.params_active.card": "consistent"}
+
+
+def test_openai_128k_is_128000_and_the_reading_says_so():
+    frame = claims(("gpt-4-turbo", "context_length", "128k", "confirmed", "page"),
+                   ("gpt-4-turbo", "context_length", "128,000", "confirmed", "api"))
+    result = check.check_conflict(frame)
+    assert set(result["verdict"]) == {"consistent"}
+    from pipeline.check.interval import reading
+    assert reading(frame.iloc[:1], pd.Series([128_000.0])).tolist() == ["within rounding, k read as 1,000"]
+    assert reading(frame.iloc[:1], pd.Series([131_072.0])).tolist() == ["within rounding"]
 
 
 def test_context_128k_agrees_with_131072():
