@@ -376,7 +376,9 @@ def test_compute_hardware_and_cost():
     assert verdicts(cost, "cost_hardware") == {"llama.training_cost_usd.guide": "consistent",
                                                "llama.training_cost_usd.other": "inconsistent"}
     assert column(cost, "detail")["llama.training_cost_usd.guide"] == (
-        "claimed 3,000,000 to 4,000,000; 1,700,000 GPU-hours at $2-3 per hour cost $3,400,000 to $5,100,000")
+        "claimed $3-4 million; 1,700,000 GPU-hours at $2-3 per hour cost $3,400,000 to $5,100,000")
+    # $50K (one figure: $45K to $55K) against $3.4M at least: 3,400,000 / 55,000 = 61.8x
+    assert column(cost, "detail")["llama.training_cost_usd.other"].endswith(": 61.8x too small")
 
 
 def test_cost_and_gpu_hours_compare_like_stages():
