@@ -40,7 +40,9 @@ MULTIPLIERS = {
 }
 # Units a value may be written in that are not its field's own, with their size in the field's unit.
 # GiB: 2^30 bytes, the unit memory tools (vLLM, PyTorch) print while model cards write GB (1e9 bytes).
-# "binary k": context lengths such as "4k", "32K", "128k" count 1,024 tokens per k (4,096 / 32,768 / 131,072).
+# "binary k": context lengths written as a power of two of k ("4k", "32K", "128k") count 1,024 tokens per k
+# (4,096 / 32,768 / 131,072, the configs' max_position_embeddings); other k counts ("200K") are decimal, as
+# Anthropic's 200,000-token window. The checks also accept the decimal reading (OpenAI's "128k" is 128,000).
 GIB_IN_GB = 2**30 / 1e9
 BINARY_K = 1024.0
 WRITTEN_UNITS = {"GiB": GIB_IN_GB, "binary k": BINARY_K}
@@ -64,9 +66,17 @@ _RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\
 _VAGUE = re.compile(r"^(?P<scale>tens of |hundreds of )?(?P<mult>billions|millions|trillions|thousands)$")
 
 
-def _multiplier(word: str, field: Field) -> float:
-    """The number a multiplier word stands for; a context length's "k" is binary (1,024 tokens)."""
-    return BINARY_K if word == "k" and field.name == "context_length" else MULTIPLIERS[word]
+def _multiplier(word: str, field: Field, number: str) -> float:
+    """The number a multiplier word stands for; a context length's "k" after a power of two is 1,024 tokens."""
+    if word == "k" and field.name == "context_length" and _power_of_two(number):
+        return BINARY_K
+    return MULTIPLIERS[word]
+
+
+def _power_of_two(number: str) -> bool:
+    """Whether a written number is a whole power of two ("128" yes, "200" and "1.5" no)."""
+    digits = number.replace(",", "")
+    return digits.isdigit() and int(digits) > 0 and int(digits) & (int(digits) - 1) == 0
 
 
 @lru_cache(maxsize=None)
@@ -186,12 +196,14 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
         scale = MULTIPLIERS[match["mult"].removesuffix("s")] * 10 ** VAGUE[(match["scale"] or "").strip()]
         return _checked(ParsedValue(None, scale, scale * 10, "order of magnitude", None, True), written)
     if match := _RANGE.match(text):
-        high_mult = _multiplier(match["bmult"], field) if match["bmult"] else 1.0
-        low_mult = _multiplier(match["amult"], field) if match["amult"] else high_mult
+        high_mult = _multiplier(match["bmult"], field, match["b"]) if match["bmult"] else 1.0
+        low_mult = _multiplier(match["amult"], field, match["a"]) if match["amult"] else high_mult
         low, high = _number(match["a"]) * low_mult * scale, _number(match["b"]) * high_mult * scale
+        if high_mult == BINARY_K:
+            written_unit = "binary k"
         if low > high:
             raise ValueParseError(f"a range must go from low to high; found {json.dumps(written, ensure_ascii=False)}")
-        return _checked(ParsedValue((low + high) / 2, low, high, "range", None, approximate), written)
+        return _checked(ParsedValue((low + high) / 2, low, high, "range", None, approximate, written_unit), written)
     match = _SINGLE.match(text)
     if not match and re.match(r"^(-\s*[\d.]|[.+-]?(nan|inf|infinity)$)", text):
         raise ValueParseError(f"expected a finite value greater than 0; found {json.dumps(written, ensure_ascii=False)}")
@@ -205,7 +217,7 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
         exponent = int(match["exp1"] if match["exp1"] is not None else match["exp2"])
         value, sig_figs = _number(match["mant"], exponent), _significant_figures(match["mant"])
     else:
-        multiplier = _multiplier(match["mult"], field) if match["mult"] else None
+        multiplier = _multiplier(match["mult"], field, match["num"]) if match["mult"] else None
         if multiplier == BINARY_K:
             written_unit = "binary k"
         value = _number(match["num"]) * (multiplier or 1.0)
@@ -231,7 +243,11 @@ def written_units(as_written: pd.Series, field: pd.Series) -> pd.Series:
     text = as_written.astype("string").str.strip().str.lower()
     in_gib = field.isin([name for name, spec in FIELDS.items() if spec.unit == "GB"]) & text.str.contains(
         GIB_SUFFIX.pattern, regex=True)
-    in_binary_k = (field == "context_length") & text.str.contains(r"\d\s*k(?:\s*tokens?)?$", regex=True)
+    k_count = text.str.extract(r"(?:^|[^\d.,])([\d,]+)\s*k(?:\s*tokens?)?$", expand=False).str.replace(",", "")
+    count = pd.to_numeric(k_count, errors="coerce").astype("float64").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power_of_two = pd.Series((count > 0) & (np.log2(count) % 1 == 0), index=as_written.index)
+    in_binary_k = (field == "context_length") & power_of_two
     units = np.select([in_gib.fillna(False).astype(bool), in_binary_k.fillna(False).astype(bool)],
                       ["GiB", "binary k"], "")
     units = pd.Series(units, index=as_written.index, dtype="object")
