@@ -215,10 +215,13 @@ def key_line(repository: str, file: str, path: str, fallback: int) -> int:
 
 
 def data_files(root: Path) -> list[Path]:
-    """Every YAML file under data/, sorted, symlinks included (the loader refuses them)."""
+    """Every YAML file under data/, sorted, symlinks included (the loader refuses them); data/imports/
+    holds snapshots of other databases, read by pipeline.imports, not by this loader."""
     found = []
     for directory, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        if os.path.samefile(directory, root) and "imports" in dirnames:
+            dirnames.remove("imports")
         for name in sorted(filenames):
             if name.endswith((".yaml", ".yml")):
                 found.append(Path(directory) / name)
