@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.derive import empty_derived
+from pipeline.imports.epoch import yearly_chip_prices
 from pipeline.scaling import BESIROGLU_2024, HOFFMANN_2022, TOKENS_PER_PARAM_RULE
 
 CHECK_COLUMNS = ["check_id", "claim_id", "model_id", "check", "verdict", "expected", "observed", "rel_diff", "detail"]
@@ -252,7 +253,11 @@ def model_hardware(claims: pd.DataFrame, hardware: pd.DataFrame) -> pd.DataFrame
     aliases = aliases[aliases["alias"] != ""]
     matches = text.assign(squashed=squashed).merge(aliases, how="cross")
     matches = matches[[alias in written for alias, written in zip(matches["alias"], matches["squashed"])]]
-    matches = matches.assign(rank=matches["status"].map(STATUS_RANK)).sort_values(["model_id", "rank"])
+    # Epoch import: curated chips first, then the most specific (longest) alias
+    imported = matches["origin"].notna() if "origin" in matches.columns else False
+    matches = matches.assign(rank=matches["status"].map(STATUS_RANK), imported=imported,
+                             specific=-matches["alias"].str.len())
+    matches = matches.sort_values(["model_id", "rank", "imported", "specific"], kind="stable")
     chosen = matches.drop_duplicates("model_id").set_index("model_id")
     return pd.DataFrame({"hardware_id": chosen["hardware_id"], "peak_bf16_flops": chosen["peak_bf16_flops"],
                          "price_low": chosen["price_usd_per_hour_low"], "price_high": chosen["price_usd_per_hour_high"]})
@@ -391,6 +396,7 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     claims = with_implied_interval(tables["claims"][CHECKED_COLUMNS])
     references = reference_values(tables)
     chips = model_hardware(claims, tables["hardware"])
+    chips = yearly_chip_prices(chips, tables)  # Epoch import: an imported chip's price band of the model's year
     # Process
     results = [
         check_formula_params(claims, tables["derived"]),

@@ -153,9 +153,12 @@ def significant_digits(numbers: np.ndarray) -> np.ndarray:
     positive = np.isfinite(numbers) & (numbers > 0)
     safe = np.where(positive, numbers, 1.0)
     exponent = np.floor(np.log10(safe))
+    # a whole number below 1e15 is exact as written (6738415616 keeps its ten digits); larger or fractional
+    # numbers lose the export's float noise
+    tolerance = np.where((safe < 1e15) & (safe == np.floor(safe)), 0.0, NUMERICAL_TOLERANCE) * safe
     for digits in range(1, 18):
         scale = 10.0 ** (exponent - digits + 1)
-        close = positive & np.isnan(result) & (np.abs(np.round(safe / scale) * scale - safe) <= NUMERICAL_TOLERANCE * safe)
+        close = positive & np.isnan(result) & (np.abs(np.round(safe / scale) * scale - safe) <= tolerance)
         result[close] = digits
     result[positive & np.isnan(result)] = 17
     return result
@@ -431,8 +434,11 @@ def _dataset_claims(systems, ids, file, commit, common, frames, errors) -> None:
     says_tokens = notes.str.contains(r"\btokens?\b", case=False, regex=True) & ~says_words
     one_pass = epochs.isna() | (epochs == 1)
     as_tokens = says_tokens & one_pass
-    unit = np.select([says_words, says_tokens, notes.str.contains(r"\bimages?\b", case=False, regex=True)],
-                     ["words", "tokens", "images"], "datapoints (unit not stated)")
+    mentions_tokens = notes.str.contains(r"\btokens?\b", case=False, regex=True)
+    unit = np.select([says_words & mentions_tokens, says_words, says_tokens,
+                      notes.str.contains(r"\bimages?\b", case=False, regex=True)],
+                     ["words or tokens (Epoch's notes speak of both)", "words", "tokens", "images"],
+                     "datapoints (unit not stated)")
     epochs_text = np.where(epochs.notna(), "; epochs: " + chosen["Epochs"].str.strip(), "; epochs not stated")
     prefix = pd.Series(np.where(as_tokens, NOT_MARKED + " Epoch's notes count this dataset in tokens.",
                                 NOT_MARKED + " The size of the training dataset, not the tokens seen; unit: " + unit
@@ -454,14 +460,16 @@ def _peak_numbers(chips: pd.DataFrame) -> pd.DataFrame:
 def hardware_rows(chips: pd.DataFrame, systems: pd.DataFrame | None, mapping: dict, curated: set[str],
                   chips_file: str, chips_source: str, prices_source: str | None, prices: pd.DataFrame | None
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """hardware rows (loader columns) and their extra columns, for every chip the models snapshot names and
-    every chip Epoch marks as ML hardware, except chips mapped to a curated record."""
+    """hardware rows (loader columns) and their extra columns, for every chip the models or prices snapshot
+    names and every chip Epoch marks as ML hardware, except chips mapped to a curated record."""
     chips = chips.copy()
     chips["name"] = chips["Hardware name"].str.strip()
     named = set()
     if systems is not None:
         named = set(systems["Training hardware"].str.split(",").explode().str.strip().dropna()) - {""}
     known = mapping.get("hardware") or {}
+    if prices is not None:
+        named |= set(prices["Hardware model"].str.strip()) - {""}
     chosen = chips[(chips["name"].isin(named) | (chips["ML hardware"].str.strip() == "checked"))
                    & ~chips["name"].isin(known)].drop_duplicates("name")
     ids = slug(chosen["name"])
@@ -542,6 +550,18 @@ def price_band_by_year(chips: pd.DataFrame, hardware_prices: pd.DataFrame, relea
     out["price_high"] = nearest["high"].reindex(out.index).combine_first(out["price_high"])
     out["price_year"] = nearest["year_price"].reindex(out.index)
     return out
+
+
+def yearly_chip_prices(chips: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """check.model_hardware's chips with an imported chip's price band taken from the cloud prices of the
+    model's release year (nearest year with prices); curated chips keep their sourced band."""
+    prices, hardware = tables.get("hardware_prices"), tables["hardware"]
+    if chips.empty or prices is None or prices.empty or "origin" not in hardware.columns:
+        return chips
+    imported = set(hardware.loc[hardware["origin"].notna(), "hardware_id"])
+    released = tables["models"].set_index("model_id")["released"]
+    yearly = price_band_by_year(chips, prices[prices["hardware_id"].isin(imported)], released)
+    return yearly.drop(columns=["price_year"], errors="ignore")
 
 
 # ---------------------------------------------------------------- the stage
