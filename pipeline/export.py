@@ -114,6 +114,7 @@ def source_documents(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
             ("authors", authors), ("publisher", publisher),
             ("published", _date(source.published, source.published_precision)), ("kind", source.kind),
             ("url", source.url), ("arxiv", source.arxiv), ("repository", source.repository), ("path", source.path),
+            ("accessed_via", getattr(source, "accessed_via", None)), ("copy", getattr(source, "copy", None)),
             ("note", source.note)], spec.SOURCE_KEYS)
     return documents
 

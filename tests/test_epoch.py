@@ -244,3 +244,18 @@ def test_export_leaves_imported_rows_in_their_snapshot(tables):
     assert not curated["claims"]["file"].str.startswith("data/imports/").any()
     assert set(curated["hardware"]["hardware_id"]) == {path.stem for path in (ROOT / "data/hardware").glob("*.yaml")}
     assert len(curated["organizations"]) == len(yaml.safe_load((ROOT / "data/organizations.yaml").read_text())["organizations"])
+
+
+def test_export_with_imports_writes_the_same_curated_files(snapshot, tmp_path):
+    from pipeline.build import build
+    from pipeline.export import export
+
+    without = tmp_path / "without"
+    shutil.copytree(ROOT / "data", without / "data", ignore=shutil.ignore_patterns("imports"))
+    written = {}
+    for label, root in (("with", ROOT), ("without", without)):
+        database = build(root, tmp_path / f"dist-{label}")
+        out = tmp_path / f"export-{label}"
+        written[label] = {path.relative_to(out): path.read_bytes() for path in export(database, out)}
+    assert written["with"] == written["without"]
+    assert not any("imports" in path.parts for path in written["with"])
