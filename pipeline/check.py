@@ -120,10 +120,15 @@ def _within(frame: pd.DataFrame, truth: pd.Series) -> pd.Series:
     return (truth >= frame["implied_low"]) & (truth <= frame["implied_high"])
 
 
+def with_origin(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims with an `origin` column (NULL for curated claims; set by the import of a snapshot)."""
+    return claims if "origin" in claims.columns else claims.assign(origin=None)
+
+
 def reference_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per model and field, the best-supported value: formula first, then confirmed, estimated, rumored."""
     with duckdb.connect() as connection:
-        connection.register("claims", tables["claims"])
+        connection.register("claims", with_origin(tables["claims"]))
         connection.register("derived", tables["derived"])
         return connection.execute(BEST_VALUE_SQL).fetchdf()
 
@@ -136,7 +141,8 @@ WITH candidates AS (
     FROM derived WHERE quantity LIKE 'params_%_formula'
     UNION ALL
     SELECT model_id, field, value, status, claim_id,
-           CASE status WHEN 'confirmed' THEN 1 WHEN 'estimated' THEN 2 ELSE 3 END,
+           CASE status WHEN 'confirmed' THEN 1 WHEN 'estimated' THEN 2 ELSE 3 END
+               + CASE WHEN origin IS NULL THEN 0 ELSE 0.5 END,  -- imported: below curated claims of its status
            CASE WHEN precision = 'exact' THEN 0 WHEN precision LIKE '% sf' THEN 10 - sig_figs
                 WHEN precision = 'range' THEN 20 ELSE 30 END
     FROM claims WHERE value IS NOT NULL AND precision NOT IN ('lower bound', 'upper bound', 'order of magnitude')
@@ -311,7 +317,9 @@ def check_cost_hardware(claims: pd.DataFrame, references: pd.DataFrame, chips: p
 # values the two claims allow do not overlap, and "faulted" when the other claim's status is as strong.
 CONFLICT_SQL = """
 WITH ranked AS (
-    SELECT *, CASE status WHEN 'confirmed' THEN 1 WHEN 'estimated' THEN 2 ELSE 3 END AS rank FROM numeric
+    SELECT *, CASE status WHEN 'confirmed' THEN 1 WHEN 'estimated' THEN 2 ELSE 3 END
+              + CASE WHEN origin IS NULL THEN 0 ELSE 0.5 END AS rank  -- imported: never faults a curated claim
+    FROM numeric
 ),
 pairs AS (
     SELECT a.claim_id, b.claim_id AS other,
@@ -337,8 +345,8 @@ def check_conflict(claims: pd.DataFrame, derived: pd.DataFrame | None = None) ->
     """
     numeric = claims[claims["implied_low"].notna() & claims["implied_high"].notna()]
     with duckdb.connect() as connection:
-        connection.register("numeric", numeric[["claim_id", "model_id", "field", "source_id", "status",
-                                                "implied_low", "implied_high"]])
+        connection.register("numeric", with_origin(numeric)[["claim_id", "model_id", "field", "source_id", "status",
+                                                             "implied_low", "implied_high", "origin"]])
         summary = connection.execute(CONFLICT_SQL).fetchdf().set_index("claim_id")
     if summary.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
@@ -393,7 +401,7 @@ CHECKED_COLUMNS = ["claim_id", "model_id", "field", "value", "low", "high", "as_
 def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """checks(check_id, claim_id, model_id, check, verdict, expected, observed, rel_diff, detail)."""
     # Load: only the columns the checks read, so row selections copy less
-    claims = with_implied_interval(tables["claims"][CHECKED_COLUMNS])
+    claims = with_implied_interval(with_origin(tables["claims"])[CHECKED_COLUMNS + ["origin"]])
     references = reference_values(tables)
     chips = model_hardware(claims, tables["hardware"])
     chips = yearly_chip_prices(chips, tables)  # Epoch import: an imported chip's price band of the model's year
@@ -412,7 +420,20 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     checks = pd.concat([r for r in results if not r.empty], ignore_index=True) if any(not r.empty for r in results) \
         else pd.DataFrame(columns=CHECK_COLUMNS)
     checks = checks.astype({"expected": "float64", "observed": "float64", "rel_diff": "float64"})
+    checks = judged_by_curated_claims(checks, tables)
     return checks.sort_values("check_id", kind="stable").reset_index(drop=True)[CHECK_COLUMNS]
+
+
+def judged_by_curated_claims(checks: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Epoch import: imported claims are judged against everything, but a curated claim only against curated
+    claims and formulas (its checks are those of a build without imports), so an imported figure can be
+    flagged by a primary source and never the other way round."""
+    claims = tables["claims"]
+    if "origin" not in claims.columns or claims["origin"].isna().all():
+        return checks
+    curated = claims[claims["origin"].isna()]
+    own = run_checks({**tables, "claims": curated})
+    return pd.concat([checks[~checks["claim_id"].isin(curated["claim_id"])], own], ignore_index=True)
 
 
 def training_derivations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

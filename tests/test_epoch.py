@@ -259,3 +259,20 @@ def test_export_with_imports_writes_the_same_curated_files(snapshot, tmp_path):
         written[label] = {path.relative_to(out): path.read_bytes() for path in export(database, out)}
     assert written["with"] == written["without"]
     assert not any("imports" in path.parts for path in written["with"])
+
+
+def test_curated_claims_are_judged_as_without_the_import(tables, tmp_path):
+    without = tmp_path / "without"
+    shutil.copytree(ROOT / "data", without / "data", ignore=shutil.ignore_patterns("imports"))
+    alone = build_tables(without)["checks"]
+    curated = set(tables["claims"].loc[tables["claims"]["origin"].isna(), "claim_id"])
+    mixed = tables["checks"][tables["checks"]["claim_id"].isin(curated)]
+    columns = ["check_id", "verdict", "detail"]
+    pd.testing.assert_frame_equal(mixed[columns].sort_values("check_id").reset_index(drop=True),
+                                  alone[columns].sort_values("check_id").reset_index(drop=True))
+    # and an imported figure that a curated, developer-confirmed one contradicts is the one flagged
+    checks = tables["checks"].merge(tables["claims"][["claim_id", "origin"]], on="claim_id")
+    conflicts = checks[(checks["check"] == "conflict") & (checks["verdict"] == "inconsistent")]
+    imported = conflicts[conflicts["origin"].notna()]
+    assert len(imported) and imported["detail"].str.contains("cannot be reconciled").all()
+    assert not conflicts.loc[conflicts["origin"].isna(), "detail"].str.contains("epoch-ai-").any()
