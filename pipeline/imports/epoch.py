@@ -172,14 +172,13 @@ def tidy_numbers(texts: pd.Series) -> pd.Series:
     values = numbers.to_numpy(dtype="float64")
     digits = significant_digits(values)
     integer_digits = np.floor(np.log10(np.where(values > 0, values, 1.0))) + 1
-    tidy = pd.Series(None, index=texts.index, dtype=object)
+    tidy = np.full(len(values), None, dtype=object)
     for count in np.unique(digits[~np.isnan(digits)]).astype(int):
         chosen = digits == count
         scientific = np.char.mod(f"%.{count - 1}e", values[chosen])
         whole = (integer_digits[chosen] == count) & (values[chosen] < 1e15)
-        written = np.where(whole, np.char.mod("%.0f", values[chosen]), scientific)
-        tidy[chosen] = written
-    return tidy
+        tidy[chosen] = np.where(whole, np.char.mod("%.0f", values[chosen]), scientific)
+    return pd.Series(tidy, index=texts.index, dtype=object)
 
 
 def parse_numbers(texts: pd.Series, field_name: str) -> pd.DataFrame:
