@@ -276,3 +276,24 @@ def test_curated_claims_are_judged_as_without_the_import(tables, tmp_path):
     imported = conflicts[conflicts["origin"].notna()]
     assert len(imported) and imported["detail"].str.contains("cannot be reconciled").all()
     assert not conflicts.loc[conflicts["origin"].isna(), "detail"].str.contains("epoch-ai-").any()
+
+
+def test_cost_of_a_run_on_an_imported_chip_uses_the_prices_of_its_year(tables, snapshot, systems):
+    row = _row(systems, "GNMT")
+    assert systems.at[row, "Training hardware"] == "NVIDIA Tesla K80"
+    year = int(systems.at[row, "Publication date"][:4])
+    prices = snapshot.frames["prices"]
+    k80 = prices[prices["Hardware model"] == "NVIDIA Tesla K80"]
+    cloud = k80[["Price per chip-hour (on-demand)", "Price per chip-hour (1-year CUD)",
+                 "Price per chip-hour (3-year CUD)"]].apply(pd.to_numeric, errors="coerce")
+    years = pd.to_datetime(k80["Price date"]).dt.year
+    priced = cloud.notna().any(axis=1)  # purchase-only rows carry no cloud price
+    per_year = cloud[priced].assign(year=years[priced]).groupby("year").agg(["min", "max"])
+    nearest = min(per_year.index, key=lambda y: (abs(y - year), y))
+    low = per_year.loc[nearest].xs("min", level=1).min()
+    high = per_year.loc[nearest].xs("max", level=1).max()
+    claim = _claim(tables, row, "Training compute cost (2023 USD)")
+    check = tables["checks"][(tables["checks"]["claim_id"] == claim["claim_id"])
+                             & (tables["checks"]["check"] == "cost_hardware")].iloc[0]
+    assert (nearest, low, high) == (2017, 0.43, 1.4)  # GNMT is from 2016; K80 cloud prices start in 2017
+    assert f"at ${low:g}-{high:g} per hour" in check["detail"]
