@@ -618,6 +618,7 @@ def import_into(dataset, root: Path) -> Imported:
         organizations_new = organization_rows(orgs[~mapped], set(tables["organizations"]["organization"].dropna()), file)
         claims, errors = claim_rows(systems, ids, orgs, file, snapshot.manifest["commit"], sources["models"])
         dataset.errors.extend(errors)
+        claims = without_curated_twins(claims, tables["claims"], snapshot.mapping.get("same_document_sources") or [])
         tables["models"] = _append(tables["models"], models)
         tables["organizations"] = _append(tables["organizations"], organizations_new)
         tables["claims"] = _append(tables["claims"], claims.drop(columns=["confidence", "dollar_year"]))
@@ -637,6 +638,18 @@ def import_into(dataset, root: Path) -> Imported:
             known.update(snapshot.mapping.get("hardware") or {})
             imported.hardware_prices = price_rows(prices, pd.Series(known, dtype=object), snapshot.files["prices"])
     return imported
+
+
+def without_curated_twins(imported: pd.DataFrame, curated: pd.DataFrame, same_document: list[str]) -> pd.DataFrame:
+    """Imported claims less those a curator already took from the same file (a curated claim whose source is
+    listed under same_document_sources in models.yaml, on the same model, field and key): one figure, one claim."""
+    if not same_document or curated.empty:
+        return imported
+    taken = curated[curated["source_id"].isin(same_document)]
+    keys = ["model_id", "field", "key"]
+    marked = imported[keys].astype(str).merge(taken[keys].astype(str).drop_duplicates().assign(taken=True),
+                                              on=keys, how="left")["taken"].fillna(False).to_numpy(dtype=bool)
+    return imported[~marked].reset_index(drop=True)
 
 
 def without_skipped_cells(systems: pd.DataFrame, skipped: dict[str, str]) -> pd.DataFrame:
