@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import check, derive
+from pipeline.imports import epoch
 from pipeline.load import load, no_cyclic_gc
 from pipeline.publish import publish
 from pipeline.validate import validate
@@ -41,7 +42,9 @@ def build_tables(root: Path, today: dt.date | None = None) -> dict[str, pd.DataF
     """Load, validate, derive and check data/ into the tables the database publishes."""
     with no_cyclic_gc():  # the stages make millions of acyclic objects; GC passes over them cost more than they free
         # Load
-        tables = validate(load(root / "data"), today=today)
+        dataset = load(root / "data")
+        imported = epoch.import_into(dataset, root)  # Epoch AI's snapshot (data/imports/epoch-ai/), if present
+        tables = epoch.annotate(validate(dataset, today=today), imported)
         # Process
         tables["claims"] = check.with_implied_interval(tables["claims"])
         tables["derived"] = derive.derive(tables)

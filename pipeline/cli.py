@@ -141,6 +141,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         dataset = load(data, only=_with_references(args.paths, data))
     else:
         dataset = load(data)
+        from pipeline.imports import epoch
+        epoch.import_into(dataset, root)  # imported snapshots are validated with the same rules
     try:
         tables = validate(dataset, today=clock.today(args.today))
     except DataErrors as failure:

@@ -27,8 +27,9 @@ from pipeline.publish import lock_down
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "models": (("model_id",), ("name", "organization"),
                ("name", "organization", "released", "domain", "open_weights", "family", "aliases", "description")),
-    "claims": (("claim_id",), ("as_written", "status"),
-               ("as_written", "status", "locator", "attributed_to", "note", "value", "low", "high", "precision")),
+    "claims": (("claim_id",), ("as_written", "status", "origin"),
+               ("as_written", "status", "locator", "attributed_to", "note", "value", "low", "high", "precision",
+                "origin")),
     "sources": (("source_id",), ("title",),
                 ("title", "authors", "publisher", "published", "kind", "url", "arxiv", "repository", "path", "note")),
     "organizations": (("organization_id",), ("name",), ("name", "url")),
@@ -327,7 +328,8 @@ def summary_line(result: dict) -> str:
 def _row_label(table: str, row: dict) -> str:
     """A short description of an added or removed row."""
     if table == "claims":
-        return f"{_quote(row.get('as_written'))} ({row.get('status')})"
+        origin = f" [{row['origin']}]" if row.get("origin") else ""  # an imported claim names its snapshot
+        return f"{_quote(row.get('as_written'))} ({row.get('status')}){origin}"
     return ", ".join(_quote(value) for key, value in row.items() if key != "id")
 
 

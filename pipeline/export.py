@@ -159,6 +159,13 @@ def read_tables(database: Path) -> dict[str, pd.DataFrame]:
         return {name: connection.execute(f'SELECT * FROM "{name}"').fetchdf() for name in TABLES}
 
 
+def curated_only(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The rows that curated files hold: rows with an `origin` (imported from a snapshot under
+    data/imports/) stay in their snapshot and are not written out."""
+    return {name: table[table["origin"].isna()] if "origin" in table.columns else table
+            for name, table in tables.items()}
+
+
 class ExportExists(ValueError):
     """out/data already holds files (perhaps edited since an earlier export); they are never overwritten."""
 
@@ -171,7 +178,7 @@ def export(database: Path, out: Path) -> list[Path]:
     that becomes out/data in one rename, so a failure (a full disk: OSError naming the file) leaves
     no partial data/ behind.
     """
-    tables = read_tables(database)
+    tables = curated_only(read_tables(database))
     documents = {**organizations_document(tables), **source_documents(tables), **hardware_documents(tables),
                  **model_documents(tables)}
     out = outdir.prepare(Path(out), "export")

@@ -49,6 +49,10 @@ FIELDS: dict[str, Field] = {
         Field("training_images", "images", True,
               "Images (or image-text pairs) in the training set.",
               ("images", "image", "image-text pairs", "pairs")),
+        Field("training_dataset_size", "datapoints", True,
+              "Size of the training dataset in the unit its source counts (words, tokens, images, examples), "
+              "not the tokens seen in training; the claim's note names the unit and the epochs.",
+              ("datapoints", "data points", "words", "tokens", "images", "examples", "samples")),
         Field("training_compute_flop", "FLOP", True,
               "Total floating-point operations spent on pre-training.",
               ("flop", "flops", "floating-point operations")),

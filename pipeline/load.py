@@ -217,7 +217,8 @@ def key_line(repository: str, file: str, path: str, fallback: int) -> int:
 
 
 def data_files(root: Path) -> list[Path]:
-    """Every YAML file under data/, sorted, symlinks included (the loader refuses them)."""
+    """Every YAML file under data/, sorted, symlinks included (the loader refuses them); data/imports/
+    holds snapshots of other databases, read by pipeline.imports, not by this loader."""
     return discover(root)[0]
 
 
@@ -249,6 +250,8 @@ def discover(root: Path) -> tuple[list[Path], list[DataError]]:
                 errors.append(DataError(_shown_path(os.path.join(directory, name), root), 0, "",
                                         "symbolic links are not allowed in data/; commit the folder itself"))
         dirnames.sort()
+        if os.path.samefile(directory, root) and "imports" in dirnames:
+            dirnames.remove("imports")
         for name in sorted(filenames):
             path = os.path.join(directory, name)
             if name.endswith((".yaml", ".yml")):

@@ -24,7 +24,7 @@ from schemas.tables import MODELS as TABLE_MODELS
 # Values beyond these are typing slips, not claims (the largest real figures are ~1e26 FLOP, ~1e13 params).
 PLAUSIBLE_MAX = {
     "params_total": 1e15, "params_active": 1e15, "params_embedding": 1e14, "params_non_embedding": 1e15,
-    "num_layers": 1e4, "training_tokens": 1e16, "training_images": 1e12, "training_compute_flop": 1e30,
+    "num_layers": 1e4, "training_tokens": 1e16, "training_dataset_size": 1e16, "training_images": 1e12, "training_compute_flop": 1e30,
     "training_cost_usd": 1e11, "training_gpu_hours": 1e10, "training_duration_days": 3650,
     "training_chip_count": 1e7, "context_length": 1e9, "weights_gb_fp32": 1e7, "weights_gb_fp16": 1e7,
     "weights_gb_int8": 1e7, "weights_gb_int4": 1e7,
@@ -137,12 +137,13 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     errors: list[DataError] = []
     text_ids = _is_text(models["model_id"])
 
-    # The path is the identity: data/models/<organization>/<id>.yaml
+    # The path is the identity: data/models/<organization>/<id>.yaml (an imported row's is its snapshot and row)
+    curated = ~models["file"].astype(str).str.startswith("data/imports/")
     stems = models["file"].map(lambda f: PurePosixPath(f).stem).astype(object)
     folders = models["file"].map(lambda f: PurePosixPath(f).parent.name).astype(object)
-    errors += _rows_where(models, text_ids & (models["model_id"] != stems), "model_id",
+    errors += _rows_where(models, curated & text_ids & (models["model_id"] != stems), "model_id",
                           lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['model_id'])}")
-    errors += _rows_where(models, _is_text(models["organization"]) & (models["organization"] != folders), "organization",
+    errors += _rows_where(models, curated & _is_text(models["organization"]) & (models["organization"] != folders), "organization",
                           lambda r: f"expected the folder name \"{PurePosixPath(r['file']).parent.name}\"; found {_shown(r['organization'])}")
     duplicated = text_ids & models["model_id"].duplicated(keep=False)
     errors += _rows_where(models, duplicated, "model_id", lambda r: (
@@ -161,7 +162,8 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     errors += _rows_where(sources, ~has_authors & sources["publisher"].isna(), "publisher",
                           "a source needs `authors` or `publisher` (write publisher: unknown if nobody can name it)")
     hardware_stems = hardware["file"].map(lambda f: PurePosixPath(f).stem).astype(object)
-    errors += _rows_where(hardware, _is_text(hardware["hardware_id"]) & (hardware["hardware_id"] != hardware_stems),
+    curated_chips = ~hardware["file"].astype(str).str.startswith("data/imports/")
+    errors += _rows_where(hardware, curated_chips & _is_text(hardware["hardware_id"]) & (hardware["hardware_id"] != hardware_stems),
                           "hardware_id", lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['hardware_id'])}")
 
     # How a source was read bounds what it can confirm

@@ -82,7 +82,7 @@ def test_inconsistent_by_source(db):
 
 def test_status_by_organization(db):
     result = run(db, "status-by-organization")
-    assert (result[["confirmed", "estimated", "rumored"]].sum(axis=1) == result["claims"]).all()
+    assert (result[["confirmed", "reported", "estimated", "rumored"]].sum(axis=1) == result["claims"]).all()
     assert result["claims"].sum() == scalar(db, "SELECT count(*) FROM claims")
     assert result["claims"].is_monotonic_decreasing
     assert "Meta" in set(result["organization"])
@@ -132,9 +132,11 @@ def test_compute_vs_6nd(db):
     tokens = best(db, "training_tokens")
     for row in result.itertuples():
         assert math.isclose(row.six_n_d, 6 * params[row.model_id] * tokens[row.model_id])
-    far = result[(result["claimed_over_6nd"] < 1 - COMPUTE_6ND_TOLERANCE - 0.1)
-                 | (result["claimed_over_6nd"] > 1 + COMPUTE_6ND_TOLERANCE + 0.1)]
-    assert (far["verdict"] == "inconsistent").all()
+    # far from 6ND even at the ends of what the claim allows as written (a 1 sf "1e23" allows 0.5e23-1.5e23)
+    allowed = db.execute("""SELECT k.verdict, c.implied_low / k.expected AS low, c.implied_high / k.expected AS high
+        FROM checks k JOIN claims c USING (claim_id) WHERE k."check" = 'compute_6nd' AND k.expected IS NOT NULL""").fetchdf()
+    far = allowed[(allowed["high"] < 1 - COMPUTE_6ND_TOLERANCE - 0.1) | (allowed["low"] > 1 + COMPUTE_6ND_TOLERANCE + 0.1)]
+    assert len(far) and (far["verdict"] == "inconsistent").all()
     gpt3 = result[result["model_id"] == "gpt-3"]
     assert (gpt3["verdict"] == "consistent").all()  # 3.14E+23 against 6 x 175B x 300B
 

@@ -32,7 +32,7 @@ def test_build_writes_the_contract_tables(tree, monkeypatch):
     ]
     assert sorted(p.name for p in (tree / "dist/parquet").iterdir()) == [
         f"{name}.parquet" for name in sorted(["architectures", "build_info", "checks", "claims", "derived", "hardware",
-                                              "models", "organizations", "sources"])]
+                                              "hardware_prices", "imports", "models", "organizations", "sources"])]
 
 
 def test_two_builds_of_the_same_data_have_the_same_content_hash(tree, monkeypatch):

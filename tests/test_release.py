@@ -21,7 +21,7 @@ from pipeline.release import (CHANGELOG_HEADER, changelog_section, cli, first_re
 from tests.conftest import REPO, run_cli
 
 TABLES = ["architectures", "build_info", "checks", "claim_verdicts", "claims", "derived", "hardware",
-          "model_summary", "models", "organizations", "sources"]
+          "hardware_prices", "imports", "model_summary", "models", "organizations", "sources"]
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from pipeline.check.rows import CHECK_COLUMNS, CONSISTENT, INCONSISTENT, INFORMA
     empty_checks
 from pipeline.check.views import VIEWS
 from pipeline.derive import empty_derived
+from pipeline.imports.epoch import yearly_chip_prices
 from pipeline.scaling import BESIROGLU_2024, HOFFMANN_2022, TOKENS_PER_PARAM_RULE
 
 __all__ = ["BEST_VALUE_SQL", "BYTES_PER_PARAM", "CHECK_COLUMNS", "CHINCHILLA_BAND", "COMPUTE_6ND_TOLERANCE",
@@ -50,6 +51,7 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     claims = with_claim_context(claims).reindex(columns=CHECKED_COLUMNS)
     references = reference_values({"claims": claims, "derived": tables["derived"]})
     chips = model_hardware(claims, tables["hardware"])
+    chips = yearly_chip_prices(chips, tables)  # Epoch import: an imported chip's price band of the model's year
     # Process
     results = [
         check_formula_params(claims, tables["derived"]),
@@ -65,7 +67,20 @@ def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     found = [result for result in results if not result.empty]
     checks = pd.concat(found, ignore_index=True) if found else empty_checks()
     checks = checks.astype({"expected": "float64", "observed": "float64", "rel_diff": "float64"})
+    checks = judged_by_curated_claims(checks, tables)
     return checks.sort_values("check_id", kind="stable").reset_index(drop=True)[CHECK_COLUMNS]
+
+
+def judged_by_curated_claims(checks: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Epoch import: imported claims are judged against everything, but a curated claim only against curated
+    claims and formulas (its checks are those of a build without imports), so an imported figure can be
+    flagged by a primary source and never the other way round."""
+    claims = tables["claims"]
+    if "origin" not in claims.columns or claims["origin"].isna().all():
+        return checks
+    curated = claims[claims["origin"].isna()]
+    own = run_checks({**tables, "claims": curated})
+    return pd.concat([checks[~checks["claim_id"].isin(curated["claim_id"])], own], ignore_index=True)
 
 
 def training_derivations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -29,7 +29,11 @@ def model_hardware(claims: pd.DataFrame, hardware: pd.DataFrame) -> pd.DataFrame
     aliases = aliases[aliases["alias"] != ""]
     matches = text.assign(written=squashed(text["as_written"])).merge(aliases, how="cross")
     matches = matches[[alias in written for alias, written in zip(matches["alias"], matches["written"])]]
-    matches = matches.assign(rank=matches["status"].map(STATUS_RANK)).sort_values(["model_id", "rank"])
+    # Epoch import: curated chips before imported ones, then the most specific (longest) alias
+    imported = matches["origin"].notna() if "origin" in matches.columns else False
+    matches = matches.assign(rank=matches["status"].map(STATUS_RANK), imported=imported,
+                             specific=-matches["alias"].str.len())
+    matches = matches.sort_values(["model_id", "rank", "imported", "specific"], kind="stable")
     chosen = matches.drop_duplicates("model_id").set_index("model_id")
     return pd.DataFrame({"hardware_id": chosen["hardware_id"], "peak_bf16_flops": chosen["peak_bf16_flops"],
                          "price_low": chosen["price_usd_per_hour_low"], "price_high": chosen["price_usd_per_hour_high"]})
