@@ -256,7 +256,47 @@ def glm4_moe(draw):
     return cfg
 
 
-STRATEGIES = {"gemma3_text": gemma3_text(), "phimoe": phimoe(), "exaone4": exaone4(), "cohere": cohere(),
+@st.composite
+def gpt2_style(draw, model_type: str, prefix: str) -> dict:
+    heads = draw(st.sampled_from([1, 2, 4]))
+    cfg = {"model_type": model_type, "n_embd": heads * draw(st.sampled_from([8, 16])), "n_head": heads,
+           "n_layer": draw(st.integers(1, 3)), "vocab_size": draw(st.integers(16, 64)),
+           "n_positions": draw(st.integers(4, 32)), "pad_token_id": 0}
+    if draw(st.booleans()):
+        cfg["n_inner"] = draw(st.integers(4, 40))
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    head = draw(st.sampled_from(["ForCausalLM", "Model", "ForSequenceClassification", None]))
+    if head is not None:
+        cfg["architectures"] = [prefix + head]
+        if head == "ForSequenceClassification":
+            cfg["num_labels"] = draw(st.integers(1, 5))
+    return cfg
+
+
+@st.composite
+def gpt_bigcode(draw):
+    cfg = draw(gpt2_style("gpt_bigcode", "GPTBigCode"))
+    if draw(st.booleans()):
+        cfg["multi_query"] = draw(st.booleans())
+    return cfg
+
+
+@st.composite
+def gptj(draw):
+    cfg = draw(gpt2_style("gptj", "GPTJ"))
+    cfg["rotary_dim"] = 4
+    return cfg
+
+
+@st.composite
+def phi(draw):
+    cfg = draw(decoder("phi", "Phi"))
+    cfg["qk_layernorm"] = draw(st.booleans())
+    return cfg
+
+
+STRATEGIES = {"gpt_bigcode": gpt_bigcode(), "gptj": gptj(), "phi": phi(), "gemma3_text": gemma3_text(), "phimoe": phimoe(), "exaone4": exaone4(), "cohere": cohere(),
               "cohere2": cohere2(), "llama4_text": llama4_text(), "glm4_moe": glm4_moe(),
               "gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
               "olmo3": olmo3(), "granite": granite(), "granitemoe": granitemoe(), "smollm3": smollm3(),

@@ -69,6 +69,9 @@ FAMILY_MODULES: tuple[str, ...] = (
     "cohere2",
     "llama4_text",
     "glm4_moe",
+    "gpt_bigcode",
+    "gptj",
+    "phi",
 )
 
 
