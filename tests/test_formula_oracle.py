@@ -251,7 +251,8 @@ ORIGINAL_FAMILIES = {"gpt2", "gpt_neox", "opt", "bloom", "falcon", "llama", "mis
                      "t5", "vit"}
 NATIVE_FAMILIES = sorted(ORIGINAL_FAMILIES)
 #: Families whose published config has not been read yet (property-tested against transformers only).
-NO_REAL_CONFIG_YET = {"olmo3", "olmoe", "granite", "granitemoe", "phimoe", "exaone4", "cohere2", "llama4_text"}
+NO_REAL_CONFIG_YET = {"olmo3", "olmoe", "granite", "granitemoe", "phimoe", "exaone4", "cohere2", "llama4_text",
+                      "phi"}
 
 
 @pytest.mark.parametrize("family", NATIVE_FAMILIES)
@@ -506,8 +507,8 @@ def test_fallback_default_class_of_an_encoder_decoder():
 
 def test_fallback_counts_in_a_table_with_formula_rows():
     """A table mixing formula families, a transformers-only model_type and an unknown one."""
-    rows = [FIXTURES["llama-2-7b"], {"model_type": "gptj", "n_embd": 32, "n_head": 4, "n_layer": 2, "vocab_size": 50,
-                                     "rotary_dim": 4}, {"model_type": "not-a-model"}]
+    rows = [FIXTURES["llama-2-7b"], {"model_type": "mpt", "d_model": 32, "n_heads": 4, "n_layers": 2, "vocab_size": 50,
+                                     "max_seq_len": 16}, {"model_type": "not-a-model"}]
     table = formula.count_table(formula.config_frame(rows))
     assert list(table["method"][:2]) == ["formula", "transformers"]
     assert table.iloc[1]["total"] == meta_count(rows[1])
