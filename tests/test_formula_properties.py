@@ -85,6 +85,27 @@ def _layers(draw, n: int, kinds: list[str]) -> list[str]:
 
 
 @st.composite
+def decoder_with_flags(draw, model_type: str, prefix: str, flags: tuple[str, ...]) -> dict:
+    """A llama-style decoder whose only other keys are boolean flags, each drawn."""
+    cfg = draw(decoder(model_type, prefix))
+    cfg.update({flag: draw(st.booleans()) for flag in flags})
+    return cfg
+
+
+#: Families whose configs differ from llama's only by boolean flags: (class prefix, flags).
+FLAG_FAMILIES = {
+    "qwen3": ("Qwen3", ('attention_bias',)),
+    "granite": ("Granite", ('attention_bias', 'mlp_bias')),
+    "smollm3": ("SmolLM3", ('attention_bias', 'mlp_bias')),
+    "starcoder2": ("Starcoder2", ('use_bias',)),
+    "stablelm": ("StableLm", ('use_qkv_bias', 'qk_layernorm', 'use_parallel_residual')),
+    "llama": ("Llama", ('attention_bias', 'mlp_bias')),
+    "cohere": ("Cohere", ('attention_bias', 'use_qk_norm')),
+    "phi": ("Phi", ('qk_layernorm',)),
+}
+
+
+@st.composite
 def gpt_oss(draw):
     cfg = draw(decoder("gpt_oss", "GptOss"))
     cfg["head_dim"] = cfg.get("head_dim") or 8
@@ -92,13 +113,6 @@ def gpt_oss(draw):
     cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
     cfg["attention_bias"] = draw(st.booleans())
     cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
-    return cfg
-
-
-@st.composite
-def qwen3(draw):
-    cfg = draw(decoder("qwen3", "Qwen3"))
-    cfg["attention_bias"] = draw(st.booleans())
     return cfg
 
 
@@ -132,47 +146,11 @@ def olmo3(draw):
 
 
 @st.composite
-def granite(draw):
-    cfg = draw(decoder("granite", "Granite"))
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
 def granitemoe(draw):
     cfg = draw(decoder("granitemoe", "GraniteMoe"))
     cfg["num_local_experts"] = draw(st.integers(1, 4))
     cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
     cfg["attention_bias"] = draw(st.booleans())
-    return cfg
-
-
-@st.composite
-def smollm3(draw):
-    cfg = draw(decoder("smollm3", "SmolLM3"))
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
-def starcoder2(draw):
-    cfg = draw(decoder("starcoder2", "Starcoder2"))
-    cfg["use_bias"] = draw(st.booleans())
-    return cfg
-
-
-@st.composite
-def stablelm(draw):
-    cfg = draw(decoder("stablelm", "StableLm"))
-    cfg.update(use_qkv_bias=draw(st.booleans()), qk_layernorm=draw(st.booleans()),
-               use_parallel_residual=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
-def llama(draw):
-    cfg = draw(decoder("llama", "Llama"))
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
     return cfg
 
 
@@ -210,13 +188,6 @@ def phimoe(draw):
 def exaone4(draw):
     cfg = draw(decoder("exaone4", "Exaone4"))
     cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
-    return cfg
-
-
-@st.composite
-def cohere(draw):
-    cfg = draw(decoder("cohere", "Cohere"))
-    cfg.update(attention_bias=draw(st.booleans()), use_qk_norm=draw(st.booleans()))
     return cfg
 
 
@@ -289,18 +260,14 @@ def gptj(draw):
     return cfg
 
 
-@st.composite
-def phi(draw):
-    cfg = draw(decoder("phi", "Phi"))
-    cfg["qk_layernorm"] = draw(st.booleans())
-    return cfg
+STRATEGIES = {"gpt_bigcode": gpt_bigcode(), "gptj": gptj(), "gemma3_text": gemma3_text(), "phimoe": phimoe(),
+              "exaone4": exaone4(), "cohere2": cohere2(), "llama4_text": llama4_text(), "glm4_moe": glm4_moe(),
+              "gpt_oss": gpt_oss(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(), "olmo3": olmo3(),
+              "granitemoe": granitemoe(), "qwen2_moe": qwen2_moe()}
 
 
-STRATEGIES = {"gpt_bigcode": gpt_bigcode(), "gptj": gptj(), "phi": phi(), "gemma3_text": gemma3_text(), "phimoe": phimoe(), "exaone4": exaone4(), "cohere": cohere(),
-              "cohere2": cohere2(), "llama4_text": llama4_text(), "glm4_moe": glm4_moe(),
-              "gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
-              "olmo3": olmo3(), "granite": granite(), "granitemoe": granitemoe(), "smollm3": smollm3(),
-              "starcoder2": starcoder2(), "stablelm": stablelm(), "llama": llama(), "qwen2_moe": qwen2_moe()}
+STRATEGIES.update({family: decoder_with_flags(family, prefix, flags)
+                   for family, (prefix, flags) in FLAG_FAMILIES.items()})
 
 
 @pytest.mark.parametrize("family", sorted(STRATEGIES))
