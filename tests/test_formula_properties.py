@@ -19,7 +19,7 @@ transformers = pytest.importorskip("transformers")
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
+from transformers import AutoConfig, AutoModel, AutoModelForCausalLM  # noqa: E402
 
 from pipeline import formula  # noqa: E402
 
@@ -31,14 +31,20 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 
 
 def meta_count(cfg: dict) -> int:
-    """transformers' own count: the class named in ``architectures`` (else the causal LM), built on meta."""
+    """transformers' own count: the class named in ``architectures`` (else the causal LM, or the bare
+    model for encoders), built on meta."""
     hf = {k: v for k, v in cfg.items() if k != "model_type"}
     arch = (cfg.get("architectures") or [None])[0]
     try:
         config = AutoConfig.for_model(cfg["model_type"], **hf)
         with warnings.catch_warnings(), torch.device("meta"):
             warnings.simplefilter("ignore")
-            model = getattr(transformers, arch)(config) if arch else AutoModelForCausalLM.from_config(config)
+            if arch:
+                model = getattr(transformers, arch)(config)
+            elif cfg["model_type"] in ("roberta", "xlm-roberta"):
+                model = AutoModel.from_config(config)
+            else:
+                model = AutoModelForCausalLM.from_config(config)
     except Exception:  # huggingface_hub's StrictDataclassFieldValidationError, rope set-up, ...
         # some families cannot build an explicit head_dim null at all: nothing to compare then
         hypothesis.assume(hf.get("head_dim", 0) is not None)
@@ -89,6 +95,8 @@ def decoder_with_flags(draw, model_type: str, prefix: str, flags: tuple[str, ...
     """A llama-style decoder whose only other keys are boolean flags, each drawn."""
     cfg = draw(decoder(model_type, prefix))
     cfg.update({flag: draw(st.booleans()) for flag in flags})
+    if model_type == "nemotron":      # NemotronConfig has no kv-head default: transformers needs one
+        cfg.setdefault("num_key_value_heads", cfg["num_attention_heads"])
     return cfg
 
 
@@ -102,6 +110,8 @@ FLAG_FAMILIES = {
     "llama": ("Llama", ('attention_bias', 'mlp_bias')),
     "cohere": ("Cohere", ('attention_bias', 'use_qk_norm')),
     "phi": ("Phi", ('qk_layernorm',)),
+    "ernie4_5": ("Ernie4_5", ('use_bias',)),
+    "nemotron": ("Nemotron", ('attention_bias', 'mlp_bias')),
 }
 
 
@@ -266,6 +276,22 @@ STRATEGIES = {"gpt_bigcode": gpt_bigcode(), "gptj": gptj(), "gemma3_text": gemma
               "granitemoe": granitemoe(), "qwen2_moe": qwen2_moe()}
 
 
+@st.composite
+def bert_style(draw, model_type: str, prefix: str) -> dict:
+    heads = draw(st.sampled_from([1, 2, 4]))
+    cfg = {"model_type": model_type, "hidden_size": heads * draw(st.sampled_from([8, 16])),
+           "num_attention_heads": heads, "num_hidden_layers": draw(st.integers(1, 3)),
+           "vocab_size": draw(st.integers(16, 64)), "intermediate_size": draw(st.integers(4, 40)),
+           "max_position_embeddings": draw(st.integers(4, 40)), "pad_token_id": 1}
+    if draw(st.booleans()):
+        cfg["type_vocab_size"] = draw(st.integers(1, 3))
+    if draw(st.booleans()):
+        cfg["architectures"] = [prefix + "Model"]
+    return cfg
+
+
+STRATEGIES["roberta"] = bert_style("roberta", "Roberta")
+STRATEGIES["xlm-roberta"] = bert_style("xlm-roberta", "XLMRoberta")
 STRATEGIES.update({family: decoder_with_flags(family, prefix, flags)
                    for family, (prefix, flags) in FLAG_FAMILIES.items()})
 

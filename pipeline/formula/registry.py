@@ -72,6 +72,10 @@ FAMILY_MODULES: tuple[str, ...] = (
     "gpt_bigcode",
     "gptj",
     "phi",
+    "ernie4_5",
+    "nemotron",
+    "roberta",
+    "xlm_roberta",
 )
 
 
