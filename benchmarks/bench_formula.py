@@ -66,7 +66,7 @@ def _family_frame(family: str, n: int, rng: np.random.Generator) -> pd.DataFrame
     elif family == "phi3small":
         cols = {"hidden_size": hidden, "num_attention_heads": heads, "num_key_value_heads": kv,
                 "num_hidden_layers": layers, "vocab_size": vocab, "ff_intermediate_size": inter}
-    elif family == "bert":
+    elif family in ("bert", "roberta", "xlm-roberta"):
         cols = {"hidden_size": hidden, "num_attention_heads": heads, "num_hidden_layers": layers,
                 "vocab_size": vocab, "intermediate_size": 4 * hidden, "max_position_embeddings": 512,
                 "type_vocab_size": 2}
@@ -101,6 +101,8 @@ def _family_frame(family: str, n: int, rng: np.random.Generator) -> pd.DataFrame
         if family == "glm4_moe":
             cols.update(n_routed_experts=rng.choice([64, 128], n), num_experts_per_tok=8,
                         moe_intermediate_size=inter // 8, first_k_dense_replace=rng.integers(0, 4, n))
+        if family == "gpt_bigcode":
+            cols["n_positions"] = rng.choice([2048, 8192], n)
         if family in ("qwen3", "gemma3_text", "llama4_text", "gpt_oss"):
             cols["head_dim"] = rng.choice([64, 128, 256], n)
     frame = pd.DataFrame({k: (np.full(n, v) if np.isscalar(v) else v) for k, v in cols.items()})
@@ -144,7 +146,7 @@ def meta_count(cfg: dict) -> int:
     with torch.device("meta"):
         if cfg["model_type"] == "t5":
             model = T5ForConditionalGeneration(config)
-        elif cfg["model_type"] in ("bert", "vit"):
+        elif cfg["model_type"] in ("bert", "vit", "roberta", "xlm-roberta"):
             model = AutoModel.from_config(config)
         else:
             model = AutoModelForCausalLM.from_config(config)
