@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from pipeline import clock
-from pipeline.errors import DataError, DataErrors, no_database, summary
+from pipeline.errors import CONTROL_ESCAPES, DataError, DataErrors, no_database, printable, summary
+from pipeline.outdir import OutputFolderError
 
 EXAMPLES = {
     "validate": "modelfacts validate\n  modelfacts validate data/models/meta/llama-2-70b.yaml\n  modelfacts validate --format github",
@@ -18,7 +19,7 @@ EXAMPLES = {
     "count": "modelfacts count config.json\n  modelfacts count config.json --json\n  modelfacts count config.json --explain",
     "explain": "modelfacts explain llama-2-70b",
     "check": "modelfacts check\n  modelfacts check llama-2-70b mixtral-8x7b",
-    "chinchilla": "modelfacts chinchilla --compute 5.76e23",
+    "chinchilla": "modelfacts chinchilla --compute 5.76e23\n  modelfacts chinchilla --compute 5.76e23 --json",
     "docs": "modelfacts docs --db dist/modelfacts.duckdb --out dist/site",
     "diff": "modelfacts diff old/modelfacts.duckdb dist/modelfacts.duckdb\n  modelfacts diff --base origin/main --format markdown",
     "cite": "modelfacts cite llama-2-70b.params_total.llama-2-model-card --style bibtex",
@@ -66,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("model_ids", nargs="*", help="models to report (default: all)")
     check.add_argument("--db", type=Path, default=None, help="read verdicts from a built database instead of data/")
     chinchilla = command("chinchilla", "Compute-optimal parameters and tokens for a compute budget.")
-    chinchilla.add_argument("--compute", type=float, required=True, help="training compute in FLOP, e.g. 5.76e23")
+    chinchilla.add_argument("--compute", required=True, help="training compute in FLOP, e.g. 5.76e23 (positive)")
+    chinchilla.add_argument("--json", action="store_true", help="print one JSON object")
     docs = command("docs", "Generate the mkdocs site from a built database (offline, strict).")
     docs.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
     docs.add_argument("--out", type=Path, default=Path("dist/site"), help="site folder")
@@ -82,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     fmt = command("fmt", "Rewrite data files in canonical key order and layout (small diffs).")
     fmt.add_argument("paths", nargs="*", type=Path, help="files (default: all of data/)")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file needs formatting")
+    fmt.add_argument("--drop-comments", action="store_true", help="allow dropping # comments (refused otherwise)")
     new = command("new", "Write a commented skeleton for a new model file.")
     new.add_argument("kind", choices=["model"], help="what to create")
     new.add_argument("target", help="ORG/ID, e.g. meta/llama-4-8b")
@@ -166,6 +169,7 @@ def _with_references(paths: list[Path], data: Path) -> list[Path]:
 def cmd_build(args: argparse.Namespace) -> int:
     """Build dist/; a data error prints every problem and leaves the previous build untouched."""
     from pipeline.build import build, repository_root
+    from pipeline.publish import failure_line
 
     try:
         database = build(repository_root(), args.out, today=clock.today(args.today))
@@ -173,8 +177,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _report(failure.errors, "text")
         print("build stopped; the previous build (if any) is unchanged", file=sys.stderr)
         return 1
-    except OSError as error:
-        print(f"{error.filename or args.out}: cannot write the build: {error.strerror}", file=sys.stderr)
+    except (OutputFolderError, OSError) as error:
+        print(failure_line(error, Path(), args.out, "build"), file=sys.stderr)
         return 1
     print(f"wrote {database}")
     return 0
@@ -184,21 +188,34 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Run one SQL statement read-only and print the result."""
     import duckdb
 
+    from pipeline.publish import connect_read_only
+
     if no_database(args.db):
         return 1
     try:
-        with duckdb.connect(str(args.db), read_only=True) as connection:
+        with connect_read_only(args.db) as connection:
             frame = connection.execute(args.sql).fetchdf()
     except duckdb.Error as error:
-        print(f"query failed: {error}", file=sys.stderr)
+        print(printable(f"query failed: {error}", keep="\n"), file=sys.stderr)
         return 1
-    if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
-    elif args.format == "json":
+    if args.format == "csv":  # line breaks and tabs inside quoted CSV cells are data; other controls are not
+        sys.stdout.write(printable(frame.to_csv(index=False), keep="\n\t"))
+    elif args.format == "json":  # the JSON encoder already writes every control character as \\uXXXX
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
     else:
-        print(frame.to_string(index=False, float_format=_number) if not frame.empty else "(no rows)")
+        print(_table_text(frame))
     return 0
+
+
+def _table_text(frame) -> str:
+    """A result as an aligned text table; control characters in cells (line breaks too) shown escaped."""
+    if frame.empty:
+        return "(no rows)"
+    shown = frame.copy()
+    for name in frame.columns[frame.dtypes == object]:
+        escaped = frame[name].str.translate(CONTROL_ESCAPES)  # NaN where the cell is not text
+        shown[name] = escaped.where(escaped.notna(), frame[name])
+    return printable(shown.to_string(index=False, float_format=_number), keep="\n")
 
 
 def _number(value: float) -> str:
@@ -231,7 +248,12 @@ def cmd_chinchilla(args: argparse.Namespace) -> int:
     """Print compute-optimal N and D for a compute budget."""
     from pipeline import scaling
 
-    print(scaling.format_optimum(args.compute))
+    try:
+        compute = scaling.compute_budget(args.compute)
+    except scaling.ComputeError as error:
+        print(f"--compute: {error}", file=sys.stderr)
+        return 2
+    print(scaling.optimum_json(compute) if args.json else scaling.format_optimum(compute))
     return 0
 
 
@@ -246,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except RuntimeError as error:  # DuckDB turns Ctrl-C during a query into RuntimeError("Query interrupted")
+        if str(error) == "Query interrupted":
+            return 130
+        raise
     except BrokenPipeError:
         return 0
 

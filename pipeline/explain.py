@@ -9,6 +9,7 @@ from typing import Any
 from pipeline import formula
 from pipeline.build import repository_root
 from pipeline.load import load
+from pipeline.resolve import UnknownName, resolve_model_id
 
 
 def formula_lines(config: dict[str, Any], overrides: dict[str, Any] | None = None) -> list[str]:
@@ -23,12 +24,11 @@ def formula_lines(config: dict[str, Any], overrides: dict[str, Any] | None = Non
     return lines
 
 
-def explanation(model_id: str) -> str:
-    """The derivation for one model in data/, as text."""
+def explanation(name: str) -> str:
+    """The derivation for one model in data/, as text; `name` is its ID or an alias (resolve_model_id)."""
     data = repository_root() / "data"
+    model_id = resolve_model_id(name, load(data, only=sorted((data / "models").glob("*/*.yaml"))).models)
     paths = sorted((data / "models").glob(f"*/{model_id}.yaml"))
-    if not paths:
-        raise LookupError(f"no model '{model_id}' in data/models/*/; check the id (the file name without .yaml)")
     dataset = load(data, only=paths)
     architectures = dataset.architectures
     if dataset.errors:
@@ -50,6 +50,9 @@ def main(model_id: str) -> int:
     """Print the explanation or a one-line reason it cannot be given."""
     try:
         print(explanation(model_id))
+    except UnknownName as error:
+        print(error, file=sys.stderr)
+        return 1
     except (LookupError, formula.ConfigError) as error:
         print(f"{model_id}: {error}", file=sys.stderr)
         return 1
@@ -60,10 +63,15 @@ def count_file(path: Path, as_json: bool = False, with_formulas: bool = False) -
     """`modelfacts count`: print the count of a config.json (JSON with ``as_json``, every part's
     formula with ``with_formulas``). Returns the exit status: 0, or 1 with a one-line reason naming
     the file when the file is unreadable or nothing can count the config."""
+    from pipeline.hfconfig import ConfigFileError, read_config, width_problems
+
     try:
-        config = json.loads(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        config = read_config(Path(path))  # regular files only, bounded size and depth, one-line errors
+    except ConfigFileError as error:
         print(f"{path}: cannot read a JSON config: {error}", file=sys.stderr)
+        return 1
+    if width_problems(config):  # booleans and int64-overflowing widths the engine must not count
+        print("\n".join(f"{path}: {key}: {message}" for key, message in width_problems(config)), file=sys.stderr)
         return 1
     try:
         result = formula.count(config)

@@ -37,7 +37,8 @@ FIELDS: dict[str, Field] = {
               "Parameters used to process one token, less the embedding and output head (Qwen's "
               "\"activated non-embedding parameters\").",
               ("activated non-embedding parameters", "active non-embedding parameters",
-               "activated non-embedding params", "active non-embedding params", "non-embedding activated",
+               "activated non-embedding params", "active non-embedding params", "activated non-embedding",
+               "active non-embedding", "non-embedding activated",
                "non-embedding", "parameters", "parameter", "params")),
         Field("num_layers", "layers", True,
               "Number of transformer blocks (or network layers) the source states.",
@@ -82,8 +83,9 @@ PARAM_FIELDS = ("params_total", "params_active", "params_embedding", "params_non
 STATUSES = ("confirmed", "reported", "estimated", "rumored")
 # How a source was read: in the original, in a faithful copy (named in `copy`), or not at all.
 ACCESS_MODES = ("original", "copy", "not_read")
-# Which part of training a figure belongs to (tokens, compute, GPU-hours, cost, duration).
-STAGES = ("pre-training", "context-extension", "post-training", "whole-run")
+# Which part of training a figure belongs to (tokens, compute, GPU-hours, cost, duration). mid-training is a
+# later pre-training phase on a different mix (OLMo 2's "stage 2"): its tokens add to pre-training's.
+STAGES = ("pre-training", "mid-training", "context-extension", "post-training", "whole-run")
 # Whether a claim is about this model alone or is a statement about its whole family.
 SCOPES = ("model", "family")
 # Which part of a system a claim counts (absent: the whole model).

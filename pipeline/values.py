@@ -8,6 +8,9 @@ from decimal import Decimal
 from functools import lru_cache
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from pipeline.fields import FIELDS, Field
 
 
@@ -25,6 +28,7 @@ class ParsedValue:
     precision: str  # exact | N sf | range | lower bound | upper bound | order of magnitude | text | undisclosed
     sig_figs: int | None
     approximate: bool
+    written_unit: str | None = None  # the unit as written when it is not the field's own (see WRITTEN_UNITS)
 
 
 MULTIPLIERS = {
@@ -34,11 +38,22 @@ MULTIPLIERS = {
     "t": 1e12, "tn": 1e12, "trillion": 1e12, "trillions": 1e12,
     "quadrillion": 1e15,
 }
+# Units a value may be written in that are not its field's own, with their size in the field's unit.
+# GiB: 2^30 bytes, the unit memory tools (vLLM, PyTorch) print while model cards write GB (1e9 bytes).
+# "binary k": context lengths written as a power of two of k ("4k", "32K", "128k") count 1,024 tokens per k
+# (4,096 / 32,768 / 131,072, the configs' max_position_embeddings); other k counts ("200K") are decimal, as
+# Anthropic's 200,000-token window. The checks also accept the decimal reading (OpenAI's "128k" is 128,000).
+GIB_IN_GB = 2**30 / 1e9
+BINARY_K = 1024.0
+WRITTEN_UNITS = {"GiB": GIB_IN_GB, "binary k": BINARY_K}
+GIB_SUFFIX = re.compile(r"\s*gib$")
 FILLER_WORDS = ("just", "only", "a whopping", "a staggering")
 APPROXIMATE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "nearly",
-                     "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated", "towards", "toward")
+                     "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated")
 EXACT_WORDS = ("exactly", "precisely")
-LOWER_WORDS = ("more than", "greater than", "at least", "over", "above", "exceeding", "topping", ">=", ">", "≥")
+# "toward 2 trillion" states scale by naming a mark being approached: read like "1T+", a bound, not a point
+LOWER_WORDS = ("more than", "greater than", "at least", "over", "above", "exceeding", "topping", "towards", "toward",
+               ">=", ">", "≥")
 UPPER_WORDS = ("as many as", "as much as", "less than", "fewer than", "at most", "up to", "under", "below", "<=", "<", "≤")
 VAGUE = {"tens of": 1, "hundreds of": 2, "": 0}
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -46,9 +61,28 @@ SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _SCI = rf"(?P<mant>{_NUMBER})\s*(?:e(?P<exp1>[+-]?\d+)|[x*]\s*10\s*\^\s*(?P<exp2>[+-]?\d+))|10\s*\^\s*(?P<exp3>[+-]?\d+)"
 _MULT = r"(?:quadrillion|trillions?|billions?|millions?|thousand|tn|bn|mn|[kmbt])"
-_SINGLE = re.compile(rf"^(?:{_SCI}|(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?)$")
-_RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\s*(?P<b>{_NUMBER})\s*(?P<bmult>{_MULT})?$")
+# re.ASCII: '\d' means 0-9 only ('٧٠B' and '２T' are refused, not read as 70B and 2T); '\Z' ends the
+# text ('$' would also accept a final newline)
+_SINGLE = re.compile(rf"^(?:{_SCI}|(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?)\Z", re.ASCII)
+_RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\s*(?P<b>{_NUMBER})\s*(?P<bmult>{_MULT})?\Z",
+                    re.ASCII)
+# No real figure needs an exponent beyond this; longer ones overflow (10^400) or hit Python's
+# 4,300-digit limit on int() (an exponent of 5,000 digits), so they are refused before arithmetic.
+MAX_EXPONENT = 999
 _VAGUE = re.compile(r"^(?P<scale>tens of |hundreds of )?(?P<mult>billions|millions|trillions|thousands)$")
+
+
+def _multiplier(word: str, field: Field, number: str) -> float:
+    """The number a multiplier word stands for; a context length's "k" after a power of two is 1,024 tokens."""
+    if word == "k" and field.name == "context_length" and _power_of_two(number):
+        return BINARY_K
+    return MULTIPLIERS[word]
+
+
+def _power_of_two(number: str) -> bool:
+    """Whether a written number is a whole power of two ("128" yes, "200" and "1.5" no)."""
+    digits = number.replace(",", "")
+    return digits.isdigit() and int(digits) > 0 and int(digits) & (int(digits) - 1) == 0
 
 
 @lru_cache(maxsize=None)
@@ -71,12 +105,24 @@ def _significant_figures(digits: str) -> int:
     return max(len(digits.lstrip("0").rstrip("0")), 1)
 
 
-def _number(text: str, exponent: int = 0) -> float:
+def _number(text: str, exponent: int = 0, written: str | None = None) -> float:
     """A plain written number, commas allowed, times 10**exponent, rounded once (3.14e23 stays 3.14e23)."""
-    number = float(Decimal(text.replace(",", "")).scaleb(exponent))
+    try:
+        number = float(Decimal(text.replace(",", "")).scaleb(exponent))
+    except ArithmeticError:  # decimal.Overflow beyond Decimal's exponent range
+        number = math.inf
     if not math.isfinite(number):
-        raise ValueParseError(f"expected a finite value greater than 0; found {text}e{exponent}")
+        found = json.dumps(written, ensure_ascii=False) if written is not None else f"{text}e{exponent}"
+        raise ValueParseError(f"expected a finite value greater than 0; found {found}")
     return number
+
+
+def _exponent(digits: str, written: str) -> int:
+    """A written power of ten as an int; ValueParseError beyond ±MAX_EXPONENT (checked on the text, so
+    a 5,000-digit exponent is never converted)."""
+    if len(digits.lstrip("+-").lstrip("0")) > len(str(MAX_EXPONENT)) or abs(int(digits)) > MAX_EXPONENT:
+        raise ValueParseError(f"expected a finite value greater than 0; found {json.dumps(written, ensure_ascii=False)}")
+    return int(digits)
 
 
 def _normalize(text: str) -> str:
@@ -148,6 +194,9 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
     text, upper = (text, False) if lower else _strip_prefix(text, UPPER_WORDS)
     if not approximate:
         text, approximate = _strip_prefix(text, APPROXIMATE_WORDS)
+    scale, written_unit = 1.0, None
+    if field.unit == "GB" and GIB_SUFFIX.search(text):  # "14.96GiB": stored in GB, the unit recorded
+        text, scale, written_unit = GIB_SUFFIX.sub("", text), GIB_IN_GB, "GiB"
     text = _strip_units(text, field)
     if text.startswith("$") or text.startswith("usd"):
         if not field.currency:
@@ -165,12 +214,14 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
         scale = MULTIPLIERS[match["mult"].removesuffix("s")] * 10 ** VAGUE[(match["scale"] or "").strip()]
         return _checked(ParsedValue(None, scale, scale * 10, "order of magnitude", None, True), written)
     if match := _RANGE.match(text):
-        high_mult = MULTIPLIERS[match["bmult"]] if match["bmult"] else 1.0
-        low_mult = MULTIPLIERS[match["amult"]] if match["amult"] else high_mult
-        low, high = _number(match["a"]) * low_mult, _number(match["b"]) * high_mult
+        high_mult = _multiplier(match["bmult"], field, match["b"]) if match["bmult"] else 1.0
+        low_mult = _multiplier(match["amult"], field, match["a"]) if match["amult"] else high_mult
+        low, high = _number(match["a"]) * low_mult * scale, _number(match["b"]) * high_mult * scale
+        if high_mult == BINARY_K:
+            written_unit = "binary k"
         if low > high:
             raise ValueParseError(f"a range must go from low to high; found {json.dumps(written, ensure_ascii=False)}")
-        return _checked(ParsedValue((low + high) / 2, low, high, "range", None, approximate), written)
+        return _checked(ParsedValue((low + high) / 2, low, high, "range", None, approximate, written_unit), written)
     match = _SINGLE.match(text)
     if not match and re.match(r"^(-\s*[\d.]|[.+-]?(nan|inf|infinity)$)", text):
         raise ValueParseError(f"expected a finite value greater than 0; found {json.dumps(written, ensure_ascii=False)}")
@@ -179,24 +230,46 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
             f"expected a number in {field.unit} such as '175B', '~1.76 trillion', '70,015,266,816', "
             f"'650-800B' or '3.14e23'; found {json.dumps(written, ensure_ascii=False)}")
     if match["exp3"] is not None:
-        value, sig_figs = 10.0 ** int(match["exp3"]), 1
+        value, sig_figs = _number("1", _exponent(match["exp3"], written), written), 1
     elif match["mant"] is not None:
-        exponent = int(match["exp1"] if match["exp1"] is not None else match["exp2"])
-        value, sig_figs = _number(match["mant"], exponent), _significant_figures(match["mant"])
+        exponent = _exponent(match["exp1"] if match["exp1"] is not None else match["exp2"], written)
+        value, sig_figs = _number(match["mant"], exponent, written), _significant_figures(match["mant"])
     else:
-        multiplier = MULTIPLIERS[match["mult"]] if match["mult"] else None
+        multiplier = _multiplier(match["mult"], field, match["num"]) if match["mult"] else None
+        if multiplier == BINARY_K:
+            written_unit = "binary k"
         value = _number(match["num"]) * (multiplier or 1.0)
         sig_figs = _significant_figures(match["num"])
-        if multiplier is None and "." not in match["num"] and not approximate:
-            exact = True  # a fully written integer is exact unless the source hedges it
+        if multiplier is None and "." not in match["num"] and not approximate and field.unit != "GB":
+            exact = True  # a fully written count is exact unless hedged; a size in GB ("140GB") is a rounded measure
+    value *= scale
     value = float(round(value)) if value >= 1 and abs(value - round(value)) < 1e-6 * value else value
     if lower:
-        return _checked(ParsedValue(value, value, None, "lower bound", sig_figs, approximate), written)
+        return _checked(ParsedValue(value, value, None, "lower bound", sig_figs, approximate, written_unit), written)
     if upper:
-        return _checked(ParsedValue(value, None, value, "upper bound", sig_figs, approximate), written)
+        return _checked(ParsedValue(value, None, value, "upper bound", sig_figs, approximate, written_unit), written)
     precision = "exact" if exact and not approximate else f"{sig_figs} sf"
     return _checked(ParsedValue(value, None, None, precision, None if precision == "exact" else sig_figs,
-                                approximate), written)
+                                approximate, written_unit), written)
+
+
+def written_units(as_written: pd.Series, field: pd.Series) -> pd.Series:
+    """Per claim, the unit its value was written in when not the field's own: "GiB", "binary k" or None.
+
+    The vectorized twin of parse_value's `written_unit` (same patterns), for whole claims tables.
+    """
+    text = as_written.astype("string").str.strip().str.lower()
+    in_gib = field.isin([name for name, spec in FIELDS.items() if spec.unit == "GB"]) & text.str.contains(
+        GIB_SUFFIX.pattern, regex=True)
+    k_count = text.str.extract(r"(?:^|[^\d.,])([\d,]+)\s*k(?:\s*tokens?)?$", expand=False).str.replace(",", "")
+    count = pd.to_numeric(k_count, errors="coerce").astype("float64").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power_of_two = pd.Series((count > 0) & (np.log2(count) % 1 == 0), index=as_written.index)
+    in_binary_k = (field == "context_length") & power_of_two
+    units = np.select([in_gib.fillna(False).astype(bool), in_binary_k.fillna(False).astype(bool)],
+                      ["GiB", "binary k"], "")
+    units = pd.Series(units, index=as_written.index, dtype="object")
+    return units.where(units != "", None)
 
 
 def _checked(parsed: ParsedValue, written: str) -> ParsedValue:
