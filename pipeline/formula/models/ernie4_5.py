@@ -3,22 +3,15 @@ every projection when ``use_bias``; head_dim defaults to 128, kv heads to 2, tie
 transformers ``models/ernie4_5/modeling_ernie4_5.py``."""
 from __future__ import annotations
 
-from pipeline.formula.common import attn_qkvo, decoder_keys, gated_mlp, std_dims, tied_head
+from pipeline.formula.common import decoder_keys
+from pipeline.formula.models.llama import llama_parts
 from pipeline.formula.spec import Family, boolean
 from pipeline.formula.terms import Ctx, ZERO
 
 
 def build(c: Ctx):
-    V, h, L, H, KV, d, I = std_dims(c)
     bias = c.flag("use_bias")
-    parts = {
-        "embeddings": V * h,
-        "attention": L * attn_qkvo(c, h, H, KV, d, bias, bias),
-        "mlp": L * gated_mlp(c, h, I, bias),
-        "norms": L * (2 * h) + h,
-        "head": tied_head(c, V, h),
-    }
-    return parts, ZERO, {}
+    return llama_parts(c, bias, bias), ZERO, {}
 
 
 FAMILY = Family(

@@ -6,22 +6,14 @@ when ``mlp_bias``; LayerNorms (1p) with bias. Source: transformers
 """
 from __future__ import annotations
 
-from pipeline.formula.common import attn_qkvo, decoder_keys, std_dims, tied_head
+from pipeline.formula.common import decoder_keys
+from pipeline.formula.models.starcoder2 import plain_mlp_parts
 from pipeline.formula.spec import Family, boolean
-from pipeline.formula.terms import Ctx, ZERO, linear
+from pipeline.formula.terms import Ctx, ZERO
 
 
 def build(c: Ctx):
-    V, h, L, H, KV, d, I = std_dims(c)
-    ab, mb = c.flag("attention_bias"), c.flag("mlp_bias")
-    parts = {
-        "embeddings": V * h,
-        "attention": L * attn_qkvo(c, h, H, KV, d, ab, ab),
-        "mlp": L * (linear(c, h, I, mb) + linear(c, I, h, mb)),
-        "norms": L * (2 * (2 * h)) + 2 * h,
-        "head": tied_head(c, V, h),
-    }
-    return parts, ZERO, {}
+    return plain_mlp_parts(c, c.flag("attention_bias"), c.flag("mlp_bias")), ZERO, {}
 
 
 FAMILY = Family(
