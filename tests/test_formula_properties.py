@@ -19,7 +19,7 @@ transformers = pytest.importorskip("transformers")
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
+from transformers import AutoConfig, AutoModel, AutoModelForCausalLM  # noqa: E402
 
 from pipeline import formula  # noqa: E402
 
@@ -31,18 +31,24 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 
 
 def meta_count(cfg: dict) -> int:
-    """transformers' own count: the class named in ``architectures`` (else the causal LM), built on meta."""
+    """transformers' own count: the class named in ``architectures`` (else the causal LM, or the bare
+    model for encoders), built on meta."""
     hf = {k: v for k, v in cfg.items() if k != "model_type"}
+    arch = (cfg.get("architectures") or [None])[0]
     try:
         config = AutoConfig.for_model(cfg["model_type"], **hf)
-    except Exception:  # huggingface_hub's StrictDataclassFieldValidationError and others
-        # some config classes refuse an explicit head_dim null; nothing to compare then
+        with warnings.catch_warnings(), torch.device("meta"):
+            warnings.simplefilter("ignore")
+            if arch:
+                model = getattr(transformers, arch)(config)
+            elif cfg["model_type"] in ("roberta", "xlm-roberta"):
+                model = AutoModel.from_config(config)
+            else:
+                model = AutoModelForCausalLM.from_config(config)
+    except Exception:  # huggingface_hub's StrictDataclassFieldValidationError, rope set-up, ...
+        # some families cannot build an explicit head_dim null at all: nothing to compare then
         hypothesis.assume(hf.get("head_dim", 0) is not None)
         raise
-    arch = (cfg.get("architectures") or [None])[0]
-    with warnings.catch_warnings(), torch.device("meta"):
-        warnings.simplefilter("ignore")
-        model = getattr(transformers, arch)(config) if arch else AutoModelForCausalLM.from_config(config)
     return sum(p.numel() for p in model.parameters())
 
 
@@ -85,6 +91,31 @@ def _layers(draw, n: int, kinds: list[str]) -> list[str]:
 
 
 @st.composite
+def decoder_with_flags(draw, model_type: str, prefix: str, flags: tuple[str, ...]) -> dict:
+    """A llama-style decoder whose only other keys are boolean flags, each drawn."""
+    cfg = draw(decoder(model_type, prefix))
+    cfg.update({flag: draw(st.booleans()) for flag in flags})
+    if model_type == "nemotron":      # NemotronConfig has no kv-head default: transformers needs one
+        cfg.setdefault("num_key_value_heads", cfg["num_attention_heads"])
+    return cfg
+
+
+#: Families whose configs differ from llama's only by boolean flags: (class prefix, flags).
+FLAG_FAMILIES = {
+    "qwen3": ("Qwen3", ('attention_bias',)),
+    "granite": ("Granite", ('attention_bias', 'mlp_bias')),
+    "smollm3": ("SmolLM3", ('attention_bias', 'mlp_bias')),
+    "starcoder2": ("Starcoder2", ('use_bias',)),
+    "stablelm": ("StableLm", ('use_qkv_bias', 'qk_layernorm', 'use_parallel_residual')),
+    "llama": ("Llama", ('attention_bias', 'mlp_bias')),
+    "cohere": ("Cohere", ('attention_bias', 'use_qk_norm')),
+    "phi": ("Phi", ('qk_layernorm',)),
+    "ernie4_5": ("Ernie4_5", ('use_bias',)),
+    "nemotron": ("Nemotron", ('attention_bias', 'mlp_bias')),
+}
+
+
+@st.composite
 def gpt_oss(draw):
     cfg = draw(decoder("gpt_oss", "GptOss"))
     cfg["head_dim"] = cfg.get("head_dim") or 8
@@ -92,13 +123,6 @@ def gpt_oss(draw):
     cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
     cfg["attention_bias"] = draw(st.booleans())
     cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
-    return cfg
-
-
-@st.composite
-def qwen3(draw):
-    cfg = draw(decoder("qwen3", "Qwen3"))
-    cfg["attention_bias"] = draw(st.booleans())
     return cfg
 
 
@@ -117,7 +141,7 @@ def qwen3_moe(draw):
 
 @st.composite
 def olmoe(draw):
-    cfg = draw(decoder("olmoe", "Olmoe", head_dim=False))
+    cfg = draw(decoder("olmoe", "Olmoe"))
     cfg["num_experts"] = draw(st.integers(1, 4))
     cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_experts"]))
     return cfg
@@ -125,54 +149,18 @@ def olmoe(draw):
 
 @st.composite
 def olmo3(draw):
-    cfg = draw(decoder("olmo3", "Olmo3", head_dim=False))
+    cfg = draw(decoder("olmo3", "Olmo3"))
     cfg["attention_bias"] = draw(st.booleans())
     cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
     return cfg
 
 
 @st.composite
-def granite(draw):
-    cfg = draw(decoder("granite", "Granite", head_dim=False))
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
 def granitemoe(draw):
-    cfg = draw(decoder("granitemoe", "GraniteMoe", head_dim=False))
+    cfg = draw(decoder("granitemoe", "GraniteMoe"))
     cfg["num_local_experts"] = draw(st.integers(1, 4))
     cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
     cfg["attention_bias"] = draw(st.booleans())
-    return cfg
-
-
-@st.composite
-def smollm3(draw):
-    cfg = draw(decoder("smollm3", "SmolLM3", head_dim=False))
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
-def starcoder2(draw):
-    cfg = draw(decoder("starcoder2", "Starcoder2", head_dim=False))
-    cfg["use_bias"] = draw(st.booleans())
-    return cfg
-
-
-@st.composite
-def stablelm(draw):
-    cfg = draw(decoder("stablelm", "StableLm", head_dim=False))
-    cfg.update(use_qkv_bias=draw(st.booleans()), qk_layernorm=draw(st.booleans()),
-               use_parallel_residual=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
-def llama(draw):
-    cfg = draw(decoder("llama", "Llama"))
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
     return cfg
 
 
@@ -199,7 +187,7 @@ def gemma3_text(draw):
 
 @st.composite
 def phimoe(draw):
-    cfg = draw(decoder("phimoe", "Phimoe", head_dim=False))
+    cfg = draw(decoder("phimoe", "Phimoe"))
     cfg["num_local_experts"] = draw(st.integers(1, 4))
     cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
     cfg.update(attention_bias=draw(st.booleans()), lm_head_bias=draw(st.booleans()))
@@ -208,15 +196,8 @@ def phimoe(draw):
 
 @st.composite
 def exaone4(draw):
-    cfg = draw(decoder("exaone4", "Exaone4", head_dim=False))
+    cfg = draw(decoder("exaone4", "Exaone4"))
     cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
-    return cfg
-
-
-@st.composite
-def cohere(draw):
-    cfg = draw(decoder("cohere", "Cohere", head_dim=False))
-    cfg.update(attention_bias=draw(st.booleans()), use_qk_norm=draw(st.booleans()))
     return cfg
 
 
@@ -248,7 +229,7 @@ def llama4_text(draw):
 
 @st.composite
 def glm4_moe(draw):
-    cfg = draw(decoder("glm4_moe", "Glm4Moe", head_dim=False))
+    cfg = draw(decoder("glm4_moe", "Glm4Moe"))
     cfg.update(moe_intermediate_size=draw(st.integers(2, 12)), n_routed_experts=draw(st.integers(1, 4)),
                n_shared_experts=draw(st.integers(1, 2)), first_k_dense_replace=draw(st.integers(0, 2)),
                attention_bias=draw(st.booleans()), use_qk_norm=draw(st.booleans()), n_group=1, topk_group=1)
@@ -256,11 +237,63 @@ def glm4_moe(draw):
     return cfg
 
 
-STRATEGIES = {"gemma3_text": gemma3_text(), "phimoe": phimoe(), "exaone4": exaone4(), "cohere": cohere(),
-              "cohere2": cohere2(), "llama4_text": llama4_text(), "glm4_moe": glm4_moe(),
-              "gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
-              "olmo3": olmo3(), "granite": granite(), "granitemoe": granitemoe(), "smollm3": smollm3(),
-              "starcoder2": starcoder2(), "stablelm": stablelm(), "llama": llama(), "qwen2_moe": qwen2_moe()}
+@st.composite
+def gpt2_style(draw, model_type: str, prefix: str) -> dict:
+    heads = draw(st.sampled_from([1, 2, 4]))
+    cfg = {"model_type": model_type, "n_embd": heads * draw(st.sampled_from([8, 16])), "n_head": heads,
+           "n_layer": draw(st.integers(1, 3)), "vocab_size": draw(st.integers(16, 64)),
+           "n_positions": draw(st.integers(4, 32)), "pad_token_id": 0}
+    if draw(st.booleans()):
+        cfg["n_inner"] = draw(st.integers(4, 40))
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    head = draw(st.sampled_from(["ForCausalLM", "Model", "ForSequenceClassification", None]))
+    if head is not None:
+        cfg["architectures"] = [prefix + head]
+        if head == "ForSequenceClassification":
+            cfg["num_labels"] = draw(st.integers(1, 5))
+    return cfg
+
+
+@st.composite
+def gpt_bigcode(draw):
+    cfg = draw(gpt2_style("gpt_bigcode", "GPTBigCode"))
+    if draw(st.booleans()):
+        cfg["multi_query"] = draw(st.booleans())
+    return cfg
+
+
+@st.composite
+def gptj(draw):
+    cfg = draw(gpt2_style("gptj", "GPTJ"))
+    cfg["rotary_dim"] = 4
+    return cfg
+
+
+STRATEGIES = {"gpt_bigcode": gpt_bigcode(), "gptj": gptj(), "gemma3_text": gemma3_text(), "phimoe": phimoe(),
+              "exaone4": exaone4(), "cohere2": cohere2(), "llama4_text": llama4_text(), "glm4_moe": glm4_moe(),
+              "gpt_oss": gpt_oss(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(), "olmo3": olmo3(),
+              "granitemoe": granitemoe(), "qwen2_moe": qwen2_moe()}
+
+
+@st.composite
+def bert_style(draw, model_type: str, prefix: str) -> dict:
+    heads = draw(st.sampled_from([1, 2, 4]))
+    cfg = {"model_type": model_type, "hidden_size": heads * draw(st.sampled_from([8, 16])),
+           "num_attention_heads": heads, "num_hidden_layers": draw(st.integers(1, 3)),
+           "vocab_size": draw(st.integers(16, 64)), "intermediate_size": draw(st.integers(4, 40)),
+           "max_position_embeddings": draw(st.integers(4, 40)), "pad_token_id": 1}
+    if draw(st.booleans()):
+        cfg["type_vocab_size"] = draw(st.integers(1, 3))
+    if draw(st.booleans()):
+        cfg["architectures"] = [prefix + "Model"]
+    return cfg
+
+
+STRATEGIES["roberta"] = bert_style("roberta", "Roberta")
+STRATEGIES["xlm-roberta"] = bert_style("xlm-roberta", "XLMRoberta")
+STRATEGIES.update({family: decoder_with_flags(family, prefix, flags)
+                   for family, (prefix, flags) in FLAG_FAMILIES.items()})
 
 
 @pytest.mark.parametrize("family", sorted(STRATEGIES))

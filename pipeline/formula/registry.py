@@ -69,6 +69,13 @@ FAMILY_MODULES: tuple[str, ...] = (
     "cohere2",
     "llama4_text",
     "glm4_moe",
+    "gpt_bigcode",
+    "gptj",
+    "phi",
+    "ernie4_5",
+    "nemotron",
+    "roberta",
+    "xlm_roberta",
 )
 
 

@@ -5,17 +5,20 @@ from pipeline.formula.spec import Family, boolean
 from pipeline.formula.common import attn_qkvo, decoder_keys, gated_mlp, std_dims, tied_head
 
 
-def build(c: Ctx):
+def llama_parts(c: Ctx, ab, mb) -> dict:
+    """The llama decoder's parts with q/k/v/o biases where ``ab`` and MLP biases where ``mb``."""
     V, h, L, H, KV, d, I = std_dims(c)
-    ab, mb = c.flag("attention_bias"), c.flag("mlp_bias")
-    parts = {
+    return {
         "embeddings": V * h,
         "attention": L * attn_qkvo(c, h, H, KV, d, ab, ab),
         "mlp": L * gated_mlp(c, h, I, mb),
         "norms": L * (2 * h) + h,
         "head": tied_head(c, V, h),
     }
-    return parts, ZERO, {}
+
+
+def build(c: Ctx):
+    return llama_parts(c, c.flag("attention_bias"), c.flag("mlp_bias")), ZERO, {}
 
 
 FAMILY = Family(

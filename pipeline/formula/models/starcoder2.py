@@ -11,17 +11,22 @@ from pipeline.formula.spec import Family, boolean
 from pipeline.formula.terms import Ctx, ZERO, linear
 
 
-def build(c: Ctx):
+def plain_mlp_parts(c: Ctx, ab, mb) -> dict:
+    """A decoder with a two-matrix (not gated) MLP and LayerNorms with bias; q/k/v/o biases where
+    ``ab``, MLP biases where ``mb``."""
     V, h, L, H, KV, d, I = std_dims(c)
-    bias = c.flag("use_bias")
-    parts = {
+    return {
         "embeddings": V * h,
-        "attention": L * attn_qkvo(c, h, H, KV, d, bias, bias),
-        "mlp": L * (linear(c, h, I, bias) + linear(c, I, h, bias)),
+        "attention": L * attn_qkvo(c, h, H, KV, d, ab, ab),
+        "mlp": L * (linear(c, h, I, mb) + linear(c, I, h, mb)),
         "norms": L * (2 * (2 * h)) + 2 * h,
         "head": tied_head(c, V, h),
     }
-    return parts, ZERO, {}
+
+
+def build(c: Ctx):
+    bias = c.flag("use_bias")
+    return plain_mlp_parts(c, bias, bias), ZERO, {}
 
 
 FAMILY = Family(
