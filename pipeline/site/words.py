@@ -75,11 +75,13 @@ def truncated_instead_of_rounded(observed: pd.Series, expected: pd.Series, sig_f
     return pd.Series(result, index=getattr(sig_figs, "index", None))
 
 
-def size_words(observed: float, expected: float, verdict: str, truncated: bool = False) -> str:
+def size_words(observed: float, expected: float, verdict: str, truncated: bool = False,
+               within_precision: bool = False) -> str:
     """How far a claim is from what its check expected, in words ("" when the check had no two numbers).
 
     observed: the claim's value; expected: the check's reference (same unit). Consistent claims read
-    "exact", "within rounding" or "within tolerance (off by 12%)"; others "off by 1.5%, too large",
+    "exact", "within rounding" (the expected value lies inside what the claim's writing allows, or within
+    0.5%) or "within tolerance (off by 12%)"; others "off by 1.5%, too large",
     "off by 282% (3.8x too large)", "3.8x too small", or "truncated, not rounded".
     """
     if any(value is None or (isinstance(value, float) and math.isnan(value)) for value in (observed, expected)):
@@ -93,7 +95,7 @@ def size_words(observed: float, expected: float, verdict: str, truncated: bool =
     if verdict == checks_module.CONSISTENT:
         if gap == 0:
             return "exact"
-        return "within rounding" if abs(gap) < ROUNDING_GAP else f"within tolerance (off by {_percent(gap)})"
+        return "within rounding" if within_precision or abs(gap) < ROUNDING_GAP else f"within tolerance (off by {_percent(gap)})"
     if ratio >= 2:
         return f"off by {_percent(gap)} ({ratio:.2g}x too large)"
     if ratio <= 0.5:
@@ -104,13 +106,18 @@ def size_words(observed: float, expected: float, verdict: str, truncated: bool =
 def check_sizes(checks: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     """Per check row: `size` (words) and `severity` (the checks table's column when present, else empty).
 
-    checks: the checks table (claim_id, verdict, observed, expected[, severity]); claims: claim_id, sig_figs.
+    checks: the checks table (claim_id, verdict, observed, expected[, severity]); claims: claim_id,
+    sig_figs, implied_low, implied_high (each optional).
     """
-    figures = claims.set_index("claim_id")["sig_figs"] if "sig_figs" in claims else pd.Series(dtype="float64")
-    truncated = truncated_instead_of_rounded(checks["observed"], checks["expected"],
-                                             checks["claim_id"].map(figures))
-    sizes = [size_words(o, e, v, t) for o, e, v, t in zip(
-        checks["observed"].tolist(), checks["expected"].tolist(), checks["verdict"].tolist(), truncated.tolist())]
+    indexed = claims.set_index("claim_id")
+    column = lambda name: checks["claim_id"].map(indexed[name]) if name in indexed else pd.Series(np.nan, index=checks.index)  # noqa: E731
+    truncated = truncated_instead_of_rounded(checks["observed"], checks["expected"], column("sig_figs"))
+    expected = pd.to_numeric(checks["expected"], errors="coerce")
+    within = (expected >= pd.to_numeric(column("implied_low"), errors="coerce")) & \
+        (expected <= pd.to_numeric(column("implied_high"), errors="coerce"))
+    sizes = [size_words(o, e, v, t, w) for o, e, v, t, w in zip(
+        checks["observed"].tolist(), checks["expected"].tolist(), checks["verdict"].tolist(), truncated.tolist(),
+        within.tolist())]
     severity = checks["severity"] if "severity" in checks else pd.Series("", index=checks.index)
     return pd.DataFrame({"size": sizes, "severity": severity.fillna("").astype(str).to_numpy()}, index=checks.index)
 

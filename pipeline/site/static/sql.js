@@ -1,5 +1,6 @@
-// The SQL page: DuckDB-WASM over the site's own Parquet downloads, in a worker, with nothing loaded from
-// outside the site. Bundled with esbuild at build time (pipeline/site/assets.py); see templates/sql.md.
+// The SQL page: DuckDB-WASM over the site's own downloads, in a worker, with nothing loaded from outside the
+// site. It reads the CSV downloads: DuckDB-WASM's Parquet reader is an extension that the npm package does
+// not ship (DuckDB would fetch it from extensions.duckdb.org), while the CSV reader is built in. Bundled with esbuild at build time (pipeline/site/assets.py); see templates/sql.md.
 import * as duckdb from "@duckdb/duckdb-wasm";
 
 const MAX_ROWS_SHOWN = 1000;
@@ -16,7 +17,7 @@ let ready = null;
 let lastCsvUrl = null;
 
 async function start() {
-  // The eh build needs WebAssembly exceptions (every current browser has them); its worker and .wasm are vendored.
+  // The eh build (WebAssembly exceptions, in every current browser) reports SQL errors as DuckDB wrote them.
   const bundle = {
     mainModule: here(root.dataset.vendor + "duckdb-eh.wasm"),
     mainWorker: here(root.dataset.vendor + "duckdb-browser-eh.worker.js"),
@@ -25,15 +26,16 @@ async function start() {
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(bundle.mainModule);
   const tables = JSON.parse(root.dataset.tables);
-  // Fetch every table's Parquet file once and register it as an in-memory file: no HTTP range requests needed.
+  // Fetch every table's file once and register it in memory: no HTTP range requests, no extension downloads.
   await Promise.all(tables.map(async (name) => {
-    const response = await fetch(here(root.dataset.parquet + name + ".parquet"));
-    if (!response.ok) throw new Error(`could not load ${name}.parquet (${response.status})`);
-    await db.registerFileBuffer(name + ".parquet", new Uint8Array(await response.arrayBuffer()));
+    const response = await fetch(here(root.dataset.files + name + ".csv"));
+    if (!response.ok) throw new Error(`could not load ${name}.csv (${response.status})`);
+    await db.registerFileBuffer(name + ".csv", new Uint8Array(await response.arrayBuffer()));
   }));
   const connection = await db.connect();
+  await connection.query("SET autoinstall_known_extensions = false; SET autoload_known_extensions = false");
   for (const name of tables) {
-    await connection.query(`CREATE VIEW "${name}" AS SELECT * FROM read_parquet('${name}.parquet')`);
+    await connection.query(`CREATE TABLE "${name}" AS SELECT * FROM read_csv('${name}.csv', header = true, sample_size = -1)`);
   }
   return connection;
 }
