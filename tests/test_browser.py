@@ -254,7 +254,7 @@ def test_hovering_a_chart_point_names_it_and_a_click_opens_its_model(browser, re
     chart = WebDriverWait(browser, 60).until(lambda d: d.find_element(
         By.CSS_SELECTOR, ".mf-vega[data-chart='params-over-time.svg'][data-ready='true']"))
     assert not browser.find_element(By.CSS_SELECTOR, ".mf-chart-fallback").is_displayed()
-    points = chart.find_elements(By.CSS_SELECTOR, "g.mark-symbol path")
+    points = chart.find_elements(By.CSS_SELECTOR, "g.mark-symbol.role-mark path")
     with duckdb.connect(str(database), read_only=True) as connection:
         count = connection.execute("SELECT count(*) FROM claims c JOIN models m USING (model_id) WHERE "
                                    "c.field = 'params_total' AND c.value > 0 AND m.released IS NOT NULL").fetchone()[0]
