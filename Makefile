@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The CPU build of torch lies in /opt/wheels on project machines; elsewhere pip uses the index.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-.PHONY: build test venv docs bench clean fmt validate browser-deps
+.PHONY: build test venv docs serve bench clean fmt validate browser-deps
 
 venv: $(STAMP)
 
@@ -23,7 +23,7 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/modelfacts validate
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps $(NPM_STAMP)
 	$(BIN)/python -m pytest -q
 
 # Headless Chromium and its driver for tests/test_browser.py: Debian packages, installed once (as root) when missing.
@@ -40,8 +40,19 @@ browser-deps:
 	  fi; \
 	fi
 
-docs: build
+# The site's browser libraries (DuckDB-WASM, Vega-Lite, esbuild) from the npm registry, pinned by package-lock.json.
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+docs: build $(NPM_STAMP)
 	$(BIN)/modelfacts docs --db dist/modelfacts.duckdb --out dist/site
+
+# View the site at http://127.0.0.1:8000/ (localhost only; Ctrl+C stops it). PORT=8001 make serve for another port.
+PORT ?= 8000
+serve: docs
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory dist/site $(PORT)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --write-docs docs/performance.md

@@ -130,7 +130,7 @@ def cookbook_page(database: Path) -> str:
              "DuckDB client on the [downloaded file](downloads.md).\n"]
     for recipe, result in cookbook.run_all(database):
         parts.append(f"## {recipe.title}\n\n{recipe.why}\n\n```sql\n{recipe.sql}\n```\n")
-        parts.append(f'<p><a class="mf-run-sql" href="{esc(sql_link(recipe.sql, "./"))}">Run this query in the '
+        parts.append(f'<p><a class="mf-run-sql" href="{esc(sql_link(recipe.sql, "../"))}">Run this query in the '
                      f"browser</a></p>\n")
         parts.append(f"{len(result):,} rows.\n\n" + frame_table(result, limit=15))
     return "\n".join(parts)
