@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The CPU build of torch lies in /opt/wheels on project machines; elsewhere pip uses the index.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-.PHONY: build test venv docs serve bench clean fmt validate browser-deps
+.PHONY: build test venv docs serve screenshots bench clean fmt validate browser-deps
 
 venv: $(STAMP)
 
@@ -48,6 +48,11 @@ $(NPM_STAMP): package.json package-lock.json
 
 docs: build $(NPM_STAMP)
 	$(BIN)/modelfacts docs --db dist/modelfacts.duckdb --out dist/site
+
+# Screenshots of the model page, the SQL page and the explorer for docs/using-the-site.md (small PNGs, committed).
+screenshots: $(STAMP) browser-deps $(NPM_STAMP)
+	MODELFACTS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py \
+	  -k "model_page_renders or shared_sql_link or hovering_a_chart"
 
 # View the site at http://127.0.0.1:8000/ (localhost only; Ctrl+C stops it). PORT=8001 make serve for another port.
 PORT ?= 8000

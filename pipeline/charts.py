@@ -229,7 +229,7 @@ def _tooltip(*extra: tuple[str, str, str]) -> list[dict]:
     base = [("model", "model"), ("claim", "claim"), ("as_written", "value as written"), ("status", "status"),
             ("verdict", "verdict"), ("size", "how far off")]
     items = [{"field": field, "type": "nominal", "title": title} for field, title in base]
-    items += [{"field": field, "type": kind, "title": title, **({"format": ".4~s"} if kind == "quantitative" else {})}
+    items += [{"field": field, "type": kind, "title": title, **({"format": ",.4~r"} if kind == "quantitative" else {})}
               for field, title, kind in extra]
     return items
 
@@ -309,8 +309,8 @@ def vega_specs(tables: dict[str, pd.DataFrame], model_urls: pd.Series, sizes: pd
                      "href": {"field": "url", "type": "nominal"},
                      "tooltip": [{"field": "model", "type": "nominal"},
                                  {"field": "status", "type": "nominal", "title": "status of the token count"},
-                                 {"field": "params", "type": "quantitative", "format": ".4~s"},
-                                 {"field": "tokens", "type": "quantitative", "format": ".4~s"},
+                                 {"field": "params", "type": "quantitative", "format": ",.4~r"},
+                                 {"field": "tokens", "type": "quantitative", "format": ",.4~r"},
                                  {"field": "ratio", "type": "quantitative", "format": ".1f",
                                   "title": "tokens per parameter"},
                                  {"field": "position", "type": "nominal"}]}}], ("status",))

@@ -7,6 +7,7 @@ MODELFACTS_SCREENSHOTS=DIR to keep the screenshots.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import shutil
@@ -92,17 +93,27 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+def keep_small(png: bytes, path: Path, width: int = 1000) -> None:
+    """A screenshot small enough to commit (docs/screenshots/): scaled to `width` pixels, 128 colours."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.quantize(colors=128).save(path, optimize=True)
+
+
 def screenshot(driver, tmp_path: Path, name: str) -> Path:
-    """A full-height screenshot, kept in MODELFACTS_SCREENSHOTS when that is set."""
+    """A full-height screenshot; with MODELFACTS_SCREENSHOTS=DIR the visible part (hover labels included) is also
+    kept there, small (`make screenshots` writes docs/screenshots/ this way)."""
+    keep = os.environ.get("MODELFACTS_SCREENSHOTS")
+    if keep:
+        keep_small(driver.get_screenshot_as_png(), Path(keep) / f"{name}.png")
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1400, min(max(height, 1000), 8000))
     path = tmp_path / f"{name}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(1400, 1000)
-    keep = os.environ.get("MODELFACTS_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, Path(keep) / path.name)
     assert path.stat().st_size > 10_000
     return path
 

@@ -7,6 +7,7 @@ site itself builds (badges, numbers) from escaped parts.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from pipeline.site import common
 from pipeline.site.words import field_description, field_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+_WHITESPACE = re.compile(r"\s+")
 
 
 def _badge(value, kind: str) -> Markup:
@@ -42,7 +44,7 @@ def _one_line(value):
     if isinstance(value, Markup):
         return value
     if isinstance(value, str):
-        return " ".join(value.split())
+        return _WHITESPACE.sub(" ", value)
     return "" if common.missing(value) else value
 
 
