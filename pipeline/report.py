@@ -17,7 +17,9 @@ def verdict_table(database: Path | None) -> pd.DataFrame:
     sql = """SELECT k.model_id, k.claim_id, c.field, c.as_written, c.status, k."check", k.verdict, k.detail
              FROM checks k JOIN claims c USING (claim_id)"""
     if database is not None:
-        with duckdb.connect(str(database), read_only=True) as connection:
+        from pipeline.publish import connect_read_only
+
+        with connect_read_only(database) as connection:
             return connection.execute(sql).fetchdf()
     from pipeline.build import build_tables, repository_root
 
@@ -57,6 +59,11 @@ def main(model_ids: list[str], database: Path | None) -> int:
         for error in failure.errors:
             print(error)
         print(summary(failure.errors), file=sys.stderr)
+        return 1
+    except duckdb.Error as error:  # a corrupt, truncated or foreign --db file
+        from pipeline.publish import database_problem
+
+        print(database_problem(database, error), file=sys.stderr)
         return 1
     unknown = sorted(set(model_ids) - set(verdicts["model_id"]))
     if unknown:

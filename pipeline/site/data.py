@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from pipeline import check as checks_module
+from pipeline.publish import connect_read_only
 from pipeline.site.common import FIELD_ORDER, STATUS_RANK, TABLES, SiteError, fmt_date, safe_url
 
 # ----------------------------------------------------------------------------------------------- load
@@ -29,7 +29,7 @@ def load(database: Path) -> Data:
     """Every table and view the site needs, one query each."""
     if not Path(database).exists():
         raise SiteError(f"{database}: no database; run `modelfacts build` first")
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect_read_only(database) as connection:  # safe-publish: DuckDB's sandbox
         present = {row[0] for row in connection.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
         needed = {"models", "claims", "sources", "derived", "checks", "build_info", "claim_verdicts", "model_summary"}
