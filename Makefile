@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The CPU build of torch lies in /opt/wheels on project machines; elsewhere pip uses the index.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-.PHONY: build test venv docs serve screenshots bench clean fmt validate browser-deps
+.PHONY: build test venv docs serve screenshots bench clean fmt fmt-check validate browser-deps
 
 venv: $(STAMP)
 
@@ -14,7 +14,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet $(FIND_LINKS) -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@# the editable-install notice is setuptools advice for library authors, not for this project
+	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 build: $(STAMP)
@@ -22,6 +23,13 @@ build: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/modelfacts validate
+
+# Rewrite data/ in the canonical layout (the same as `modelfacts fmt`); `make fmt-check` only reports.
+fmt: $(STAMP)
+	$(BIN)/modelfacts fmt
+
+fmt-check: $(STAMP)
+	$(BIN)/modelfacts fmt --check
 
 test: $(STAMP) browser-deps $(NPM_STAMP)
 	$(BIN)/python -m pytest -q

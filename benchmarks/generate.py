@@ -56,7 +56,7 @@ def generate(models: int, out: Path, seed: int = 0) -> Path:
     for i in range(SOURCES):
         (data / "sources" / f"synthetic-source-{i:04d}.yaml").write_text(
             f"schema_version: 1\nid: synthetic-source-{i:04d}\ntitle: Synthetic source {i}\npublisher: Benchmarks\n"
-            f"published: 2024-01-01\nkind: article\n")
+            f"published: 2024-01-01\nkind: article\naccessed_via: original\n")
     for org in organizations:
         (data / "models" / org).mkdir(parents=True, exist_ok=True)
     for index in range(models):

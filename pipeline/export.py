@@ -64,6 +64,11 @@ def _engineering(value: float) -> str:
     return f"{mantissa}e{exponent}" if exponent else mantissa
 
 
+def _unless_default(value: Any, default: str) -> Any:
+    """A claim's stage or scope, left out of the file when it is the default the loader fills in."""
+    return None if value == default else value
+
+
 def _split(value: Any, separator: str) -> list[str] | None:
     """A joined list cell ('a; b') back as a list."""
     return value.split(separator) if _present(value) and value != "" else None
@@ -93,7 +98,9 @@ def model_documents(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
         claim_list = [
             _document([("field", c.field), ("value", Quoted(c.as_written)), ("status", c.status),
                        ("source", c.source_id), ("locator", c.locator), ("attributed_to", c.attributed_to),
-                       ("key", c.key), ("note", c.note)], spec.CLAIM_KEYS)
+                       ("key", c.key), ("stage", _unless_default(c.stage, "pre-training")),
+                       ("scope", _unless_default(c.scope, "model")), ("component", c.component),
+                       ("note", c.note)], spec.CLAIM_KEYS)
             for c in group.itertuples(index=False)]
         document = _document([
             ("schema_version", spec.SCHEMA_VERSION), ("id", model.model_id), ("name", model.name),
@@ -117,7 +124,7 @@ def source_documents(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
             ("authors", authors), ("publisher", publisher),
             ("published", _date(source.published, source.published_precision)), ("kind", source.kind),
             ("url", source.url), ("arxiv", source.arxiv), ("repository", source.repository), ("path", source.path),
-            ("note", source.note)], spec.SOURCE_KEYS)
+            ("accessed_via", source.accessed_via), ("copy", source.copy), ("note", source.note)], spec.SOURCE_KEYS)
     return documents
 
 

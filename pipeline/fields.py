@@ -82,8 +82,9 @@ PARAM_FIELDS = ("params_total", "params_active", "params_embedding", "params_non
 STATUSES = ("confirmed", "reported", "estimated", "rumored")
 # How a source was read: in the original, in a faithful copy (named in `copy`), or not at all.
 ACCESS_MODES = ("original", "copy", "not_read")
-# Which part of training a figure belongs to (tokens, compute, GPU-hours, cost, duration).
-STAGES = ("pre-training", "context-extension", "post-training", "whole-run")
+# Which part of training a figure belongs to (tokens, compute, GPU-hours, cost, duration). mid-training is a
+# later pre-training phase on a different mix (OLMo 2's "stage 2"): its tokens add to pre-training's.
+STAGES = ("pre-training", "mid-training", "context-extension", "post-training", "whole-run")
 # Whether a claim is about this model alone or is a statement about its whole family.
 SCOPES = ("model", "family")
 # Which part of a system a claim counts (absent: the whole model).

@@ -132,6 +132,15 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     errors += _rows_where(hardware, _is_text(hardware["hardware_id"]) & (hardware["hardware_id"] != hardware_stems),
                           "hardware_id", lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['hardware_id'])}")
 
+    # How a source was read bounds what it can confirm
+    is_copy = sources["accessed_via"].eq("copy")
+    errors += _rows_where(sources, is_copy & ~_is_text(sources["copy"]), "accessed_via",
+                          "with accessed_via: copy, name the copy that was read in `copy:` (repository, path, commit or archive)")
+    unread = set(sources.loc[sources["accessed_via"].eq("not_read"), "source_id"].dropna())
+    errors += _rows_where(claims, claims["status"].eq("confirmed") & claims["source_id"].isin(unread), "status", lambda r: (
+        f"a claim can be confirmed only from a source that was read; {r['source_id']} says accessed_via: not_read "
+        "(read it and update accessed_via, or give the claim the status its evidence supports)"))
+
     # References resolve
     known_sources = set(source_stems)  # the path is the identity; a wrong id inside is its own error
     for table in (claims, architectures, hardware):

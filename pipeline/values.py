@@ -36,9 +36,11 @@ MULTIPLIERS = {
 }
 FILLER_WORDS = ("just", "only", "a whopping", "a staggering")
 APPROXIMATE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "nearly",
-                     "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated", "towards", "toward")
+                     "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated")
 EXACT_WORDS = ("exactly", "precisely")
-LOWER_WORDS = ("more than", "greater than", "at least", "over", "above", "exceeding", "topping", ">=", ">", "≥")
+# "toward 2 trillion" states scale by naming a mark being approached: read like "1T+", a bound, not a point
+LOWER_WORDS = ("more than", "greater than", "at least", "over", "above", "exceeding", "topping", "towards", "toward",
+               ">=", ">", "≥")
 UPPER_WORDS = ("as many as", "as much as", "less than", "fewer than", "at most", "up to", "under", "below", "<=", "<", "≤")
 VAGUE = {"tens of": 1, "hundreds of": 2, "": 0}
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")

@@ -53,7 +53,7 @@ SOURCE_KEYS = {
     "arxiv": ("string", False, "arXiv identifier, e.g. '2307.09288'."),
     "repository": ("string", False, "owner/name of the repository a config or card was read from."),
     "path": ("string", False, "File inside that repository."),
-    "accessed_via": ("string", False, "How it was read: " + ", ".join(ACCESS_MODES) + "."),
+    "accessed_via": ("string", True, "How it was read: " + ", ".join(ACCESS_MODES) + "."),
     "copy": ("string", False, "With accessed_via: copy, which copy was read (repository, archive, mirror)."),
     "note": ("string", False, "Anything a reader should know about this source."),
 }

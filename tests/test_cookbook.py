@@ -58,7 +58,7 @@ def test_largest_models(db):
     result = run(db, "largest-models")
     assert len(result) == 15
     assert result["params_total"].is_monotonic_decreasing
-    assert set(result["basis"]) <= {"formula", "confirmed", "estimated", "rumored"}
+    assert set(result["basis"]) <= {"formula", "confirmed", "reported", "estimated", "rumored"}
     assert result["params_total"].iloc[0] == best(db, "params_total").max()
 
 

@@ -40,7 +40,7 @@ CASES = [
     ("2,000", "training_chip_count", 2000, None, None, "exact", False),
     ("Estimated in the trillions", "params_total", None, 1e12, 1e13, "order of magnitude", True),
     ("as many as 7 trillion", "params_total", 7e12, None, 7e12, "upper bound", False),
-    ("toward 2 trillion", "params_total", 2e12, None, None, "1 sf", True),
+    ("toward 2 trillion", "params_total", 2e12, 2e12, None, "lower bound", False),
     ("sub-billion-parameter", "params_total", 1e9, None, 1e9, "upper bound", False),
     ("1T+", "params_total", 1e12, 1e12, None, "lower bound", False),
     ("6.5 billion non-embedding parameters", "params_non_embedding", 6.5e9, None, None, "2 sf", False),
