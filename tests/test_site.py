@@ -471,3 +471,14 @@ def test_findings_has_a_2025_2026_section(real):
     recent = query(database, "SELECT count(*) FROM models WHERE year(released) BETWEEN 2025 AND 2026")[0][0]
     if recent:
         assert "Models released in 2025 and 2026" in text
+
+
+def test_closed_models_say_what_the_developer_did_not_disclose(real):
+    database, site_dir = real
+    rows = query(database, "SELECT DISTINCT m.organization, c.model_id, c.field FROM claims c JOIN models m "
+                           "USING (model_id) WHERE c.precision = 'undisclosed' ORDER BY 2, 3")
+    assert rows, "the data has claims that a developer did not disclose a figure"
+    for organization, model_id, field in rows:
+        text = page(site_dir, f"models/{organization}/{model_id}/")
+        note = text[text.index('class="mf-undisclosed-note"'):]
+        assert f"The developer has not disclosed" in note[:400] and site.field_label(field) in note[:400], model_id

@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from pipeline import check as checks_module
 from pipeline import formula, scaling
-from pipeline.site.common import (FIELD_ORDER, VERDICTS, L, esc, external, fmt_date, fmt_value, full, html_table, md,
-                                  missing, model_url, safe_url, sci, short, slug, source_url)
+from pipeline.site.common import (FIELD_ORDER, VERDICTS, L, esc, external, fmt_value, full, html_table, missing,
+                                  safe_url, sci, short, slug, source_url)
 from pipeline.site.data import Data, citations
 from pipeline.site.render import environment
 from pipeline.site.words import check_sizes, claim_sizes
@@ -208,6 +208,9 @@ def model_pages(data: Data) -> dict[str, str]:
     formulas = formula_fragments(data)
     training = training_fragments(data)
     source_counts = data["claims"].groupby("model_id")["source_id"].nunique().to_dict()
+    claims_table = data["claims"]
+    withheld = claims_table[claims_table["precision"] == "undisclosed"].drop_duplicates(["model_id", "field"])
+    undisclosed = withheld.groupby("model_id")["field"].agg(list).to_dict()
     template = environment().get_template("model.md")
     pages = {}
     for model in data["models"].to_dict("records"):
@@ -216,32 +219,22 @@ def model_pages(data: Data) -> dict[str, str]:
         counts = {verdict: sum(1 for row in rows if row["verdict"] == verdict) for verdict in VERDICTS}
         pages[f"models/{slug(model['organization'])}/{slug(model_id)}.md"] = template.render(
             model=model, claims=rows, facts=facts.get(model_id, []), counts=counts,
-            n_sources=int(source_counts.get(model_id, 0)), root="../../../",
+            n_sources=int(source_counts.get(model_id, 0)), root="../../../", undisclosed=undisclosed.get(model_id, []),
             formula=Markup(formulas.get(model_id, "")), training=Markup(training.get(model_id, "")))
     return pages
 
 
 def models_index(data: Data) -> str:
-    """models/index.md: every model, grouped by organization."""
+    """models/index.md: every model, grouped by organization, with its best parameter count and claim counts."""
     models = data["models"]
     summary = data["summary"]
-    params = summary[summary["field"] == "params_total"].set_index("model_id")["best_value"]
     claims = data["claims"]
-    n_claims = claims.groupby("model_id").size()
+    params = summary[summary["field"] == "params_total"].set_index("model_id")["best_value"]
     bad = claims[claims["verdict"] == checks_module.INCONSISTENT].groupby("model_id").size()
-    parts = ["# Models\n", f"{len(models):,} models, by organization. Parameter counts are the best-supported "
-             "value (formula-derived where the architecture is published).\n"]
-    for organization, group in models.groupby("organization", sort=True):
-        rows = "\n".join(
-            f'<tr><td><a href="../{model_url(org, mid)}">{esc(name)}</a></td><td>{esc(fmt_date(rel, prec))}</td>'
-            f'<td>{esc(dom)}</td><td class="mf-num">{esc(short(params.get(mid, np.nan)))}</td>'
-            f'<td class="mf-num">{int(n_claims.get(mid, 0))}</td><td class="mf-num">{int(bad.get(mid, 0))}</td></tr>'
-            for org, mid, name, rel, prec, dom in zip(group["organization"], group["model_id"], group["name"],
-                                                      group["released"], group.get("released_precision", [None] * len(group)),
-                                                      group["domain"]))
-        parts.append(f"## {md(group['organization_name'].iloc[0])}\n")
-        parts.append(html_table(["model", "released", "domain", "parameters", "claims", "inconsistent"], rows,
-                                numeric=(3, 4, 5), search=False))
-    return "\n".join(parts)
-
-
+    frame = models.assign(params=models["model_id"].map(params),
+                          claims=models["model_id"].map(claims.groupby("model_id").size()).fillna(0).astype(int),
+                          inconsistent=models["model_id"].map(bad).fillna(0).astype(int))
+    frame = frame.astype(object).where(frame.notna(), None)
+    groups = [(group["organization_name"].iloc[0], group.to_dict("records"))
+              for _, group in frame.groupby("organization", sort=True)]
+    return environment().get_template("models_index.md").render(count=len(models), groups=groups)

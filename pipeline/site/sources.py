@@ -7,7 +7,7 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 
 from pipeline import check as checks_module
-from pipeline.site.common import VERDICTS, L, esc, fmt_date, html_table, link_url, missing, slug, source_url
+from pipeline.site.common import VERDICTS, link_url, missing, slug
 from pipeline.site.data import Data
 from pipeline.site.render import environment
 from pipeline.site.words import claim_sizes
@@ -105,19 +105,10 @@ def sources_index(data: Data) -> str:
     tested = counts[checks_module.CONSISTENT] + counts[checks_module.INCONSISTENT]
     share = (counts[checks_module.CONSISTENT] / tested.where(tested > 0)).map(
         lambda x: "—" if missing(x) else f"{x:.0%}")
-    rows = "\n".join(
-        f'<tr><td><a href="../{source_url(sid)}">{esc(title if not missing(title) else sid)}</a></td><td>{esc(kind)}</td>'
-        f'<td>{esc(fmt_date(pub, prec))}</td><td class="mf-num">{int(sum(n.values()))}</td><td class="mf-num">{int(n[checks_module.CONSISTENT])}</td>'
-        f'<td class="mf-num">{int(n[checks_module.INCONSISTENT])}</td><td class="mf-num">{int(n[checks_module.UNVERIFIABLE])}</td>'
-        f'<td class="mf-num">{sh}</td></tr>'
-        for sid, title, kind, pub, prec, n, sh in zip(
-            L(sources["source_id"]), L(sources["title"]), L(sources["kind"]), L(sources["published"]),
-            L(sources["published_precision"]) if "published_precision" in sources else [None] * len(sources),
-            counts.to_dict("records"), L(share)))
-    return ("# Sources\n\n" f"{len(sources):,} sources. A claim holds up when every check that could test it found it "
-            "consistent; the share is of the claims that could be tested.\n\n"
-            + html_table(["source", "kind", "published", "claims", "consistent", "inconsistent", "unverifiable",
-                          "hold up"], rows, numeric=(3, 4, 5, 6, 7), search=False))
+    frame = sources.assign(claims=counts.sum(axis=1).to_numpy(), share=share.to_numpy(),
+                           **{verdict: counts[verdict].to_numpy() for verdict in VERDICTS})
+    frame = frame.astype(object).where(frame.notna(), None)
+    return environment().get_template("sources_index.md").render(sources=frame.to_dict("records"))
 
 
 def findings_page(data: Data) -> str:
