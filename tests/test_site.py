@@ -482,3 +482,15 @@ def test_closed_models_say_what_the_developer_did_not_disclose(real):
         text = page(site_dir, f"models/{organization}/{model_id}/")
         note = text[text.index('class="mf-undisclosed-note"'):]
         assert f"The developer has not disclosed" in note[:400] and site.field_label(field) in note[:400], model_id
+
+
+def test_bibtex_carries_the_source_url(real):
+    database, site_dir = real
+    claim_id, url, organization, model_id = query(
+        database, "SELECT c.claim_id, s.url, m.organization, c.model_id FROM claims c JOIN sources s USING (source_id) "
+                  "JOIN models m USING (model_id) WHERE s.url LIKE 'https://%' AND s.url NOT LIKE '%&%' "
+                  "ORDER BY c.claim_id LIMIT 1")[0]
+    text = page(site_dir, f"models/{organization}/{model_id}/")
+    box = text[text.index(f'id="cite-{claim_id}"'):]
+    box = box[:box.index("</details>")]
+    assert f"  url          = {{{url}}},\n" in box

@@ -94,9 +94,12 @@ def citations(claims: pd.DataFrame, sources: pd.DataFrame, info: dict) -> pd.Dat
     note = ("Claim " + frame["claim_id"].map(_bibtex) + "; " + frame["field"].map(_bibtex) + " as written: "
             + frame["as_written"].astype(str).map(_bibtex) + "; status: " + frame["status"].map(_bibtex)
             + "; original source: " + origin.map(_bibtex))
+    # BibTeX reads `url` verbatim (escaping `_` or `%` would break the link); a URL with a brace is left out
+    bib_url = url.where(~url.str.contains(r"[{}\\]", regex=True), "")
     bibtex = ("@misc{" + key + ",\n  title        = {Model Facts: " + frame["claim_id"].map(_bibtex) + "},\n"
               "  author       = {{Model Facts contributors}},\n  year         = {" + year + "},\n"
               "  version      = {" + _bibtex(version) + "},\n  note         = {" + note + "},\n"
+              + bib_url.map(lambda u: f"  url          = {{{u}}},\n" if u else "") +
               "  howpublished = {Model Facts dataset, version " + _bibtex(version) + "}\n}")
     return pd.DataFrame({"claim_id": frame["claim_id"], "text": text, "bibtex": bibtex})
 
