@@ -33,7 +33,7 @@ from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -289,3 +289,27 @@ def test_hovering_a_chart_point_names_it_and_a_click_opens_its_model(browser, re
     ActionChains(browser).move_to_element(point).click().perform()
     WebDriverWait(browser, 20).until(lambda d: f"/models/{organization}/{model_id}/" in d.current_url)
     assert browser.current_url.endswith(f"#claim-{claim_id}")
+
+
+def test_chart_filters_by_verdict_and_status(browser, real):
+    database, url = real
+    browser.get(url + "charts/")
+    chart = WebDriverWait(browser, 60).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, ".mf-vega[data-chart='params-over-time.svg'][data-ready='true']"))
+    with duckdb.connect(str(database), read_only=True) as connection:
+        expected = dict(connection.execute(
+            "SELECT v.verdict, count(*) FROM claims c JOIN models m USING (model_id) JOIN claim_verdicts v "
+            "USING (claim_id) WHERE c.field = 'params_total' AND c.value > 0 AND m.released IS NOT NULL "
+            "GROUP BY 1").fetchall())
+        rumored = connection.execute(
+            "SELECT count(*) FROM claims c JOIN models m USING (model_id) WHERE c.field = 'params_total' "
+            "AND c.value > 0 AND m.released IS NOT NULL AND c.status = 'rumored'").fetchone()[0]
+    selects = chart.find_elements(By.CSS_SELECTOR, ".vega-bindings select")
+    status, verdict = selects
+    Select(verdict).select_by_visible_text("inconsistent")
+    WebDriverWait(browser, 10).until(lambda d: len(chart.find_elements(
+        By.CSS_SELECTOR, "g.mark-symbol.role-mark path")) == expected["inconsistent"])
+    Select(verdict).select_by_visible_text("all")
+    Select(status).select_by_visible_text("rumored")
+    WebDriverWait(browser, 10).until(lambda d: len(chart.find_elements(
+        By.CSS_SELECTOR, "g.mark-symbol.role-mark path")) == rumored)
