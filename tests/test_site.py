@@ -494,3 +494,14 @@ def test_bibtex_carries_the_source_url(real):
     box = text[text.index(f'id="cite-{claim_id}"'):]
     box = box[:box.index("</details>")]
     assert f"  url          = {{{url}}},\n" in box
+
+
+def test_methodology_includes_the_conventions_when_present(real, tmp_path):
+    database, _ = real
+    data = site.load(database)
+    assert "## Conventions" not in site.methodology_page(data, tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "conventions.md").write_text("# Conventions\n\n## Rounding\n\n\"70B\" has 2 figures.\n")
+    text = site.methodology_page(data, tmp_path)
+    assert text.endswith("## Conventions\n\n### Rounding\n\n\"70B\" has 2 figures.\n")
+    assert "## How far off a verdict is" in text
