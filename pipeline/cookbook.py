@@ -70,9 +70,10 @@ HAVING count(*) FILTER (WHERE v.verdict = 'inconsistent') > 0
 ORDER BY inconsistent DESC, s.source_id"""),
     Recipe(
         "status-by-organization", "How well sourced each organization's models are",
-        "The mix of confirmed, estimated and rumored claims per developer: closed models lean on rumors.",
+        "The mix of confirmed, reported, estimated and rumored claims per developer: closed models lean on rumors.",
         """SELECT coalesce(o.name, m.organization) AS organization, count(*) AS claims,
        count(*) FILTER (WHERE c.status = 'confirmed') AS confirmed,
+       count(*) FILTER (WHERE c.status = 'reported') AS reported,
        count(*) FILTER (WHERE c.status = 'estimated') AS estimated,
        count(*) FILTER (WHERE c.status = 'rumored') AS rumored
 FROM claims c JOIN models m USING (model_id)

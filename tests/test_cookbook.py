@@ -82,7 +82,7 @@ def test_inconsistent_by_source(db):
 
 def test_status_by_organization(db):
     result = run(db, "status-by-organization")
-    assert (result[["confirmed", "estimated", "rumored"]].sum(axis=1) == result["claims"]).all()
+    assert (result[["confirmed", "reported", "estimated", "rumored"]].sum(axis=1) == result["claims"]).all()
     assert result["claims"].sum() == scalar(db, "SELECT count(*) FROM claims")
     assert result["claims"].is_monotonic_decreasing
     assert "Meta" in set(result["organization"])
