@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 from functools import lru_cache
@@ -13,7 +12,6 @@ import pandas as pd
 
 from pipeline import check as checks_module
 from pipeline.fields import FIELDS
-from pipeline.site.words import field_label  # noqa: F401  (re-exported for the page modules)
 
 REPO = Path(__file__).resolve().parent.parent.parent
 TABLES = ("models", "claims", "sources", "organizations", "architectures", "derived", "checks", "hardware")
@@ -105,20 +103,9 @@ def slug(value) -> str:
     return text or "item"
 
 
-def anchor(value) -> str:
-    """An id attribute value for a claim (escaped)."""
-    return esc(value)
-
-
 def fragment(value) -> str:
     """A URL fragment pointing at an anchor made by `anchor`."""
     return quote(str(value), safe="-._~")
-
-
-def yaml_title(text: str, wide: bool = False) -> str:
-    """Front matter for a page whose title comes from data: escaped for the HTML title and quoted for YAML;
-    a wide page hides the navigation sidebar to give its tables room."""
-    return "---\ntitle: " + json.dumps(esc(text)) + ("\nhide:\n  - navigation" if wide else "") + "\n---\n\n"
 
 
 def E(values) -> list[str]:
@@ -226,11 +213,6 @@ def badge(kind: str, value) -> str:
 
 
 NUM = ' class="mf-num"'
-
-
-def claim_ref(claim_id, label=None) -> str:
-    """A link to a claim's row on the same model page."""
-    return f'<a href="#claim-{fragment(claim_id)}" title="{esc(claim_id)}">{esc(label or claim_id)}</a>'
 
 
 def html_table(headers: list[str], rows: str, wrapper: str = "", numeric: tuple[int, ...] = (), search: bool = True) -> str:

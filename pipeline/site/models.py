@@ -16,14 +16,6 @@ from pipeline.site.data import Data, citations
 from pipeline.site.render import environment
 from pipeline.site.words import check_sizes, claim_sizes
 
-def _group_join(keys, html_rows: list[str], separator: str = "\n") -> dict[str, str]:
-    """HTML fragments joined per key, in their order (one pass over the table)."""
-    groups: dict[str, list[str]] = {}
-    for key, row in zip(L(keys), html_rows):
-        groups.setdefault(key, []).append(row)
-    return {key: separator.join(rows) for key, rows in groups.items()}
-
-
 @lru_cache(maxsize=4096)
 def _explain(config_json: str, overrides_json: str) -> tuple:
     """formula.explain for one architecture (identical architectures are explained once)."""
