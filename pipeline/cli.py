@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline import clock
-from pipeline.errors import CONTROL_ESCAPES, DataError, DataErrors, no_database, printable, summary, write_failure
+from pipeline.errors import CONTROL_ESCAPES, DataError, DataErrors, no_database, printable, summary
 from pipeline.outdir import OutputFolderError
 
 EXAMPLES = {
@@ -16,10 +16,10 @@ EXAMPLES = {
     "build": "modelfacts build\n  modelfacts build --out /tmp/dist",
     "query": "modelfacts query \"SELECT model_id, field, value, status FROM claims WHERE model_id = 'llama-2-70b'\"\n"
              "  modelfacts query \"SELECT * FROM models\" --format csv",
-    "count": "modelfacts count config.json\n  modelfacts count config.json --json",
+    "count": "modelfacts count config.json\n  modelfacts count config.json --json\n  modelfacts count config.json --explain",
     "explain": "modelfacts explain llama-2-70b",
     "check": "modelfacts check\n  modelfacts check llama-2-70b mixtral-8x7b",
-    "chinchilla": "modelfacts chinchilla --compute 5.76e23",
+    "chinchilla": "modelfacts chinchilla --compute 5.76e23\n  modelfacts chinchilla --compute 5.76e23 --json",
     "docs": "modelfacts docs --db dist/modelfacts.duckdb --out dist/site",
     "diff": "modelfacts diff old/modelfacts.duckdb dist/modelfacts.duckdb\n  modelfacts diff --base origin/main --format markdown",
     "cite": "modelfacts cite llama-2-70b.params_total.llama-2-model-card --style bibtex",
@@ -60,13 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     count = command("count", "Count parameters exactly from a Hugging Face config.json.")
     count.add_argument("config", type=Path, help="a config.json file")
     count.add_argument("--json", action="store_true", help="print one JSON object")
+    count.add_argument("--explain", action="store_true", help="show the formula of every part")
     explain = command("explain", "Show the formula behind a model's parameter count, part by part.")
     explain.add_argument("model_id")
     check = command("check", "Report which claims hold up, grouped by model, inconsistent first.")
     check.add_argument("model_ids", nargs="*", help="models to report (default: all)")
     check.add_argument("--db", type=Path, default=None, help="read verdicts from a built database instead of data/")
     chinchilla = command("chinchilla", "Compute-optimal parameters and tokens for a compute budget.")
-    chinchilla.add_argument("--compute", type=float, required=True, help="training compute in FLOP, e.g. 5.76e23")
+    chinchilla.add_argument("--compute", required=True, help="training compute in FLOP, e.g. 5.76e23 (positive)")
+    chinchilla.add_argument("--json", action="store_true", help="print one JSON object")
     docs = command("docs", "Generate the mkdocs site from a built database (offline, strict).")
     docs.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
     docs.add_argument("--out", type=Path, default=Path("dist/site"), help="site folder")
@@ -166,6 +168,7 @@ def _with_references(paths: list[Path], data: Path) -> list[Path]:
 def cmd_build(args: argparse.Namespace) -> int:
     """Build dist/; a data error prints every problem and leaves the previous build untouched."""
     from pipeline.build import build, repository_root
+    from pipeline.publish import failure_line
 
     try:
         database = build(repository_root(), args.out, today=clock.today(args.today))
@@ -173,11 +176,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _report(failure.errors, "text")
         print("build stopped; the previous build (if any) is unchanged", file=sys.stderr)
         return 1
-    except OutputFolderError as error:
-        print(error.line("write the build"), file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(write_failure(error, "write the build", args.out), file=sys.stderr)
+    except (OutputFolderError, OSError) as error:
+        print(failure_line(error, Path(), args.out, "build"), file=sys.stderr)
         return 1
     print(f"wrote {database}")
     return 0
@@ -224,20 +224,9 @@ def _number(value: float) -> str:
 
 def cmd_count(args: argparse.Namespace) -> int:
     """Count a config.json file."""
-    from pipeline import formula
+    from pipeline import explain
 
-    try:
-        config = json.loads(args.config.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        print(f"{args.config}: cannot read a JSON config: {error}", file=sys.stderr)
-        return 1
-    try:
-        result = formula.count(config)
-    except formula.ConfigError as error:
-        print(f"{args.config}: {error}", file=sys.stderr)
-        return 1
-    print(json.dumps(result, indent=2) if args.json else formula.format_breakdown(result))
-    return 0
+    return explain.count_file(args.config, as_json=args.json, with_formulas=args.explain)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -258,7 +247,12 @@ def cmd_chinchilla(args: argparse.Namespace) -> int:
     """Print compute-optimal N and D for a compute budget."""
     from pipeline import scaling
 
-    print(scaling.format_optimum(args.compute))
+    try:
+        compute = scaling.compute_budget(args.compute)
+    except scaling.ComputeError as error:
+        print(f"--compute: {error}", file=sys.stderr)
+        return 2
+    print(scaling.optimum_json(compute) if args.json else scaling.format_optimum(compute))
     return 0
 
 

@@ -1,12 +1,26 @@
-"""`modelfacts explain MODEL_ID`: the formula behind a model's parameter count, part by part."""
+"""`modelfacts explain MODEL_ID` and `modelfacts count CONFIG.json`: a parameter count, part by part."""
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 from pipeline import formula
 from pipeline.build import repository_root
 from pipeline.load import load
+
+
+def formula_lines(config: dict[str, Any], overrides: dict[str, Any] | None = None) -> list[str]:
+    """One line per part with its value and formula, a second with this config's arithmetic."""
+    parts = formula.explain(config, overrides)
+    width = max(len(part["part"]) for part in parts)
+    lines = []
+    for part in parts:
+        lines.append(f"  {part['part']:<{width}}  {part['value']:>18,}  = {part['formula']}")
+        if part["arithmetic"] != f"{part['value']:,}":
+            lines.append(f"  {'':<{width}}  {'':>18}    = {part['arithmetic']}")
+    return lines
 
 
 def explanation(model_id: str) -> str:
@@ -27,10 +41,7 @@ def explanation(model_id: str) -> str:
     result = formula.count(config, overrides)
     lines = [f"{model_id}: architecture from source '{row['source_id']}'"
              + (f", with overrides {overrides}" if overrides else ""), ""]
-    width = max(len(part["part"]) for part in formula.explain(config, overrides))
-    for part in formula.explain(config, overrides):
-        lines.append(f"  {part['part']:<{width}}  {part['value']:>18,}  = {part['formula']}")
-        lines.append(f"  {'':<{width}}  {'':>18}    = {part['arithmetic']}")
+    lines += formula_lines(config, overrides)
     lines += ["", formula.format_breakdown(result)]
     return "\n".join(lines)
 
@@ -42,4 +53,28 @@ def main(model_id: str) -> int:
     except (LookupError, formula.ConfigError) as error:
         print(f"{model_id}: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def count_file(path: Path, as_json: bool = False, with_formulas: bool = False) -> int:
+    """`modelfacts count`: print the count of a config.json (JSON with ``as_json``, every part's
+    formula with ``with_formulas``). Returns the exit status: 0, or 1 with a one-line reason naming
+    the file when the file is unreadable or nothing can count the config."""
+    try:
+        config = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        print(f"{path}: cannot read a JSON config: {error}", file=sys.stderr)
+        return 1
+    try:
+        result = formula.count(config)
+        lines = formula_lines(config) if with_formulas else []
+    except formula.ConfigError as error:
+        print(f"{path}: {error}", file=sys.stderr)
+        return 1
+    if as_json:
+        if with_formulas:
+            result = dict(result, explain=formula.explain(config))
+        print(json.dumps(result, indent=2))
+    else:
+        print("\n".join(lines + ([""] if lines else []) + [formula.format_breakdown(result)]))
     return 0

@@ -14,13 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from pipeline import outdir
-from pipeline.errors import no_database, write_failure
+from pipeline.errors import no_database
 from pipeline.fmt import Quoted, Raw, dump
-from pipeline.publish import connect_read_only, database_problem
+from pipeline.publish import WRITE_FAILURES, connect_read_only, failure_line
 from schemas import spec
 
 TABLES = ("models", "claims", "sources", "organizations", "architectures", "hardware", "build_info")
@@ -204,17 +203,8 @@ def main(args) -> int:
         return 1
     try:
         written = export(args.db, args.out)
-    except outdir.OutputFolderError as error:
-        print(error.line("write the export"), file=sys.stderr)
-        return 1
-    except ValueError as error:
-        print(f"export failed: {error}", file=sys.stderr)
-        return 1
-    except duckdb.Error as error:
-        print(database_problem(args.db, error), file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(write_failure(error, "write the export", args.out), file=sys.stderr)
+    except WRITE_FAILURES as error:
+        print(failure_line(error, args.db, args.out, "export"), file=sys.stderr)
         return 1
     print(f"wrote {len(written)} files to {args.out / 'data'}")
     return 0

@@ -37,7 +37,8 @@ FIELDS: dict[str, Field] = {
               "Parameters used to process one token, less the embedding and output head (Qwen's "
               "\"activated non-embedding parameters\").",
               ("activated non-embedding parameters", "active non-embedding parameters",
-               "activated non-embedding params", "active non-embedding params", "non-embedding activated",
+               "activated non-embedding params", "active non-embedding params", "activated non-embedding",
+               "active non-embedding", "non-embedding activated",
                "non-embedding", "parameters", "parameter", "params")),
         Field("num_layers", "layers", True,
               "Number of transformer blocks (or network layers) the source states.",

@@ -6,18 +6,19 @@ only when the folder is new, empty, or carries a marker of the same kind; otherw
 OutputFolderError whose message states the fix. Staging folders live inside (or beside) a marked folder
 and are the only things the tool removes.
 
-Typical use by a command that replaces its whole output folder (the site):
+A command that replaces its whole output folder (the site) uses replacing(): the target is checked
+before any work, the new output is built in a staging folder beside it and exchanged with the old one
+in one atomic step (renameat2 RENAME_EXCHANGE on Linux):
 
-    target = prepare(out, "site")                  # refuses a user's folder before any work is done
-    staging = make_staging(target.parent, ".site-", "site")
-    ... write into staging ...
-    swap_into_place(staging, target)               # the old output is now at `staging`
-    remove_made(staging)
+    with replacing(out, "site") as staging:
+        ... write the finished output into staging / "site" ...
 
-and by a command that writes into its folder (build, release, export):
+A command that writes into its folder (build, release, export) prepares it and holds its lock:
 
     folder = prepare(out, "build")
     with exclusive(folder, "build"):
+        remove_stale(folder, ".build-")
+        staging = make_staging(folder, ".build-", "build")
         ...
 """
 from __future__ import annotations

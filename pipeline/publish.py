@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import outdir
+from pipeline.errors import write_failure
 
 DB_NAME = "modelfacts.duckdb"
 BUILDS = "builds"
@@ -73,6 +74,21 @@ def database_problem(database: Path, error: Exception) -> str:
     """One line saying why `database` cannot be read (for a corrupt, foreign or unreadable file)."""
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return f"{database}: cannot read the database ({first}); rebuild it with `modelfacts build`"
+
+
+def failure_line(error: Exception, database: Path, out: Path, what: str) -> str:
+    """The one line a command prints when writing `what` (build, release, export) from `database` fails."""
+    if isinstance(error, outdir.OutputFolderError):
+        return error.line(f"write the {what}")
+    if isinstance(error, duckdb.Error):
+        return database_problem(database, error)
+    if isinstance(error, OSError):
+        return write_failure(error, f"write the {what}", out)
+    return f"{what} failed: {error}"
+
+
+# What failure_line() turns into one line (a ValueError is a refusal such as an existing release).
+WRITE_FAILURES = (outdir.OutputFolderError, ValueError, duckdb.Error, OSError)
 
 
 def canonical(table: pd.DataFrame, name: str) -> pd.DataFrame:

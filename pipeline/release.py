@@ -39,8 +39,8 @@ import duckdb
 
 from pipeline import outdir
 from pipeline.diff import TITLES, next_version, summary_line
-from pipeline.errors import no_database, write_failure
-from pipeline.publish import as_os_error, connect_read_only, database_problem, sql_literal
+from pipeline.errors import no_database
+from pipeline.publish import WRITE_FAILURES, as_os_error, connect_read_only, failure_line, sql_literal
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: equal data gives equal bundles
 CHANGELOG_HEADER = """# Changelog
@@ -207,7 +207,7 @@ def _count_lines(connection: duckdb.DuckDBPyConnection) -> list[str]:
 
 def first_release_section(database: Path, version: str, date: str) -> str:
     """The changelog section of a first release: what the dataset holds."""
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect_read_only(database) as connection:
         lines = _count_lines(connection)
     return "\n".join([f"## {version} ({date})", "", "First release.", "", *lines]) + "\n"
 
@@ -354,17 +354,8 @@ def main(args) -> int:
         return 1
     try:
         written = release(args.db, args.out)
-    except outdir.OutputFolderError as error:
-        print(error.line("write the release"), file=sys.stderr)
-        return 1
-    except ValueError as error:
-        print(f"release failed: {error}", file=sys.stderr)
-        return 1
-    except duckdb.Error as error:
-        print(database_problem(args.db, error), file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(write_failure(error, "write the release", args.out), file=sys.stderr)
+    except WRITE_FAILURES as error:
+        print(failure_line(error, args.db, args.out, "release"), file=sys.stderr)
         return 1
     for path in written:
         print(f"wrote {path}")

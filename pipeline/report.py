@@ -1,4 +1,8 @@
-"""`modelfacts check`: the verdicts, grouped by model, inconsistent claims first."""
+"""`modelfacts check`: the verdicts, grouped by model, inconsistent claims first.
+
+One line per claim and check, naming the claim ID and, for a miss, its size. The counts are of claims, by
+the same rule the site uses (the claim_verdicts view): a claim's verdict is the worst of its judging checks.
+"""
 from __future__ import annotations
 
 import sys
@@ -7,54 +11,77 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.check.rows import CONSISTENT, INCONSISTENT, INFORMATIONAL, UNVERIFIABLE
+from pipeline.check.views import CLAIM_VERDICTS_SQL
 from pipeline.errors import DataErrors, summary
 
-ORDER = {"inconsistent": 0, "unverifiable": 1, "consistent": 2}
+ORDER = {INCONSISTENT: 0, UNVERIFIABLE: 1, CONSISTENT: 2, INFORMATIONAL: 3}
+COUNTED = (INCONSISTENT, UNVERIFIABLE, CONSISTENT)
+LABEL = {INCONSISTENT: "INCONSISTENT", UNVERIFIABLE: "UNVERIFIABLE", CONSISTENT: "CONSISTENT", INFORMATIONAL: "INFO"}
+
+CHECK_ROWS_SQL = """SELECT k.model_id, k.claim_id, c.field, c.as_written, c.status, k."check", k.verdict,
+                           k.severity, k.detail
+                    FROM checks k JOIN claims c USING (claim_id)"""
 
 
-def verdict_table(database: Path | None) -> pd.DataFrame:
-    """Check rows joined to their claims, from a built database or freshly from data/."""
-    sql = """SELECT k.model_id, k.claim_id, c.field, c.as_written, c.status, k."check", k.verdict, k.detail
-             FROM checks k JOIN claims c USING (claim_id)"""
+def verdict_tables(database: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(check rows joined to their claims, one verdict per claim), from a built database or freshly from data/."""
     if database is not None:
         from pipeline.publish import connect_read_only
 
         with connect_read_only(database) as connection:
-            return connection.execute(sql).fetchdf()
+            return connection.execute(CHECK_ROWS_SQL).fetchdf(), connection.execute(CLAIM_VERDICTS_SQL).fetchdf()
     from pipeline.build import build_tables, repository_root
 
     tables = build_tables(repository_root())
     with duckdb.connect() as connection:
         connection.register("checks", tables["checks"])
         connection.register("claims", tables["claims"])
-        return connection.execute(sql).fetchdf()
+        return connection.execute(CHECK_ROWS_SQL).fetchdf(), connection.execute(CLAIM_VERDICTS_SQL).fetchdf()
 
 
-def render(verdicts: pd.DataFrame, model_ids: list[str]) -> str:
-    """The report text: per model, inconsistent first, then a count line."""
+def counted(number: int, noun: str) -> str:
+    """"1 claim", "2 claims"."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
+def verdict_counts(claim_verdicts: pd.DataFrame) -> str:
+    """"3 claims: 1 inconsistent, 0 unverifiable, 2 consistent"."""
+    tally = claim_verdicts["verdict"].value_counts()
+    return counted(len(claim_verdicts), "claim") + ": " + ", ".join(f"{tally.get(v, 0):,} {v}" for v in COUNTED)
+
+
+def check_lines(rows: pd.DataFrame) -> list[str]:
+    """One line per claim and check, inconsistent first, identical lines once."""
+    rows = rows.assign(order=rows["verdict"].map(ORDER)).sort_values(["order", "claim_id", "check"], kind="stable")
+    label = rows["verdict"].map(LABEL) + rows["severity"].where(rows["verdict"] == INCONSISTENT).map(
+        lambda size: f" ({size})" if isinstance(size, str) else "")
+    lines = ("  " + label.str.pad(21, side="right") + " " + rows["check"].str.pad(17, side="right") + " "
+             + rows["claim_id"] + " [" + rows["status"].astype(str) + "] " + rows["detail"].astype(str))
+    return list(dict.fromkeys(lines))
+
+
+def render(check_rows: pd.DataFrame, claim_verdicts: pd.DataFrame, model_ids: list[str]) -> str:
+    """The report text: per model (worst first) a count line and its check lines, then the totals."""
     if model_ids:
-        verdicts = verdicts[verdicts["model_id"].isin(model_ids)]
-    verdicts = verdicts.assign(order=verdicts["verdict"].map(ORDER))
-    worst = verdicts.groupby("model_id")["order"].min().sort_values(kind="stable")
+        check_rows = check_rows[check_rows["model_id"].isin(model_ids)]
+        claim_verdicts = claim_verdicts[claim_verdicts["model_id"].isin(model_ids)]
+    worst = claim_verdicts.assign(order=claim_verdicts["verdict"].map(ORDER)).groupby("model_id")["order"].min()
     lines = []
     for model_id in worst.sort_index().sort_values(kind="stable").index:
-        rows = verdicts[verdicts["model_id"] == model_id].sort_values(["order", "claim_id", "check"])
-        counts = rows["verdict"].value_counts()
-        lines.append(f"{model_id}: " + ", ".join(f"{counts.get(v, 0)} {v}" for v in ORDER))
-        for row in rows.itertuples():
-            lines.append(f"  {row.verdict.upper():<13} {row.check:<17} {row.field:<22} {row.as_written!s:<28} "
-                         f"[{row.status}] {row.detail}")
-    totals = verdicts["verdict"].value_counts()
+        lines.append(f"{model_id}: " + verdict_counts(claim_verdicts[claim_verdicts["model_id"] == model_id]))
+        lines += check_lines(check_rows[check_rows["model_id"] == model_id])
+    informational = int((check_rows["verdict"] == INFORMATIONAL).sum())
     lines.append("")
-    lines.append(f"{len(worst)} models, {len(verdicts)} checks: "
-                 + ", ".join(f"{totals.get(v, 0)} {v}" for v in ORDER))
+    lines.append(f"{counted(len(worst), 'model')}, " + verdict_counts(claim_verdicts)
+                 + f" ({counted(len(check_rows), 'check')}, {informational:,} informational)")
     return "\n".join(lines)
 
 
 def main(model_ids: list[str], database: Path | None) -> int:
     """Print the report; unknown model ids are an error, inconsistent claims are not."""
     try:
-        verdicts = verdict_table(database)
+        check_rows, claim_verdicts = verdict_tables(database)
     except DataErrors as failure:
         for error in failure.errors:
             print(error)
@@ -65,10 +92,10 @@ def main(model_ids: list[str], database: Path | None) -> int:
 
         print(database_problem(database, error), file=sys.stderr)
         return 1
-    unknown = sorted(set(model_ids) - set(verdicts["model_id"]))
+    unknown = sorted(set(model_ids) - set(claim_verdicts["model_id"]))
     if unknown:
-        print(f"no checks for: {', '.join(unknown)} (is the model id right? see `modelfacts query "
+        print(f"no claims for: {', '.join(unknown)} (is the model id right? see `modelfacts query "
               f"\"SELECT model_id FROM models\"`)", file=sys.stderr)
         return 1
-    print(render(verdicts, model_ids))
+    print(render(check_rows, claim_verdicts, model_ids))
     return 0

@@ -8,6 +8,9 @@ from decimal import Decimal
 from functools import lru_cache
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from pipeline.fields import FIELDS, Field
 
 
@@ -25,6 +28,7 @@ class ParsedValue:
     precision: str  # exact | N sf | range | lower bound | upper bound | order of magnitude | text | undisclosed
     sig_figs: int | None
     approximate: bool
+    written_unit: str | None = None  # the unit as written when it is not the field's own (see WRITTEN_UNITS)
 
 
 MULTIPLIERS = {
@@ -34,6 +38,13 @@ MULTIPLIERS = {
     "t": 1e12, "tn": 1e12, "trillion": 1e12, "trillions": 1e12,
     "quadrillion": 1e15,
 }
+# Units a value may be written in that are not its field's own, with their size in the field's unit.
+# GiB: 2^30 bytes, the unit memory tools (vLLM, PyTorch) print while model cards write GB (1e9 bytes).
+# "binary k": context lengths such as "4k", "32K", "128k" count 1,024 tokens per k (4,096 / 32,768 / 131,072).
+GIB_IN_GB = 2**30 / 1e9
+BINARY_K = 1024.0
+WRITTEN_UNITS = {"GiB": GIB_IN_GB, "binary k": BINARY_K}
+GIB_SUFFIX = re.compile(r"\s*gib$")
 FILLER_WORDS = ("just", "only", "a whopping", "a staggering")
 APPROXIMATE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "nearly",
                      "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated")
@@ -51,6 +62,11 @@ _MULT = r"(?:quadrillion|trillions?|billions?|millions?|thousand|tn|bn|mn|[kmbt]
 _SINGLE = re.compile(rf"^(?:{_SCI}|(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?)$")
 _RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\s*(?P<b>{_NUMBER})\s*(?P<bmult>{_MULT})?$")
 _VAGUE = re.compile(r"^(?P<scale>tens of |hundreds of )?(?P<mult>billions|millions|trillions|thousands)$")
+
+
+def _multiplier(word: str, field: Field) -> float:
+    """The number a multiplier word stands for; a context length's "k" is binary (1,024 tokens)."""
+    return BINARY_K if word == "k" and field.name == "context_length" else MULTIPLIERS[word]
 
 
 @lru_cache(maxsize=None)
@@ -150,6 +166,9 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
     text, upper = (text, False) if lower else _strip_prefix(text, UPPER_WORDS)
     if not approximate:
         text, approximate = _strip_prefix(text, APPROXIMATE_WORDS)
+    scale, written_unit = 1.0, None
+    if field.unit == "GB" and GIB_SUFFIX.search(text):  # "14.96GiB": stored in GB, the unit recorded
+        text, scale, written_unit = GIB_SUFFIX.sub("", text), GIB_IN_GB, "GiB"
     text = _strip_units(text, field)
     if text.startswith("$") or text.startswith("usd"):
         if not field.currency:
@@ -167,9 +186,9 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
         scale = MULTIPLIERS[match["mult"].removesuffix("s")] * 10 ** VAGUE[(match["scale"] or "").strip()]
         return _checked(ParsedValue(None, scale, scale * 10, "order of magnitude", None, True), written)
     if match := _RANGE.match(text):
-        high_mult = MULTIPLIERS[match["bmult"]] if match["bmult"] else 1.0
-        low_mult = MULTIPLIERS[match["amult"]] if match["amult"] else high_mult
-        low, high = _number(match["a"]) * low_mult, _number(match["b"]) * high_mult
+        high_mult = _multiplier(match["bmult"], field) if match["bmult"] else 1.0
+        low_mult = _multiplier(match["amult"], field) if match["amult"] else high_mult
+        low, high = _number(match["a"]) * low_mult * scale, _number(match["b"]) * high_mult * scale
         if low > high:
             raise ValueParseError(f"a range must go from low to high; found {json.dumps(written, ensure_ascii=False)}")
         return _checked(ParsedValue((low + high) / 2, low, high, "range", None, approximate), written)
@@ -186,19 +205,37 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
         exponent = int(match["exp1"] if match["exp1"] is not None else match["exp2"])
         value, sig_figs = _number(match["mant"], exponent), _significant_figures(match["mant"])
     else:
-        multiplier = MULTIPLIERS[match["mult"]] if match["mult"] else None
+        multiplier = _multiplier(match["mult"], field) if match["mult"] else None
+        if multiplier == BINARY_K:
+            written_unit = "binary k"
         value = _number(match["num"]) * (multiplier or 1.0)
         sig_figs = _significant_figures(match["num"])
-        if multiplier is None and "." not in match["num"] and not approximate:
-            exact = True  # a fully written integer is exact unless the source hedges it
+        if multiplier is None and "." not in match["num"] and not approximate and field.unit != "GB":
+            exact = True  # a fully written count is exact unless hedged; a size in GB ("140GB") is a rounded measure
+    value *= scale
     value = float(round(value)) if value >= 1 and abs(value - round(value)) < 1e-6 * value else value
     if lower:
-        return _checked(ParsedValue(value, value, None, "lower bound", sig_figs, approximate), written)
+        return _checked(ParsedValue(value, value, None, "lower bound", sig_figs, approximate, written_unit), written)
     if upper:
-        return _checked(ParsedValue(value, None, value, "upper bound", sig_figs, approximate), written)
+        return _checked(ParsedValue(value, None, value, "upper bound", sig_figs, approximate, written_unit), written)
     precision = "exact" if exact and not approximate else f"{sig_figs} sf"
     return _checked(ParsedValue(value, None, None, precision, None if precision == "exact" else sig_figs,
-                                approximate), written)
+                                approximate, written_unit), written)
+
+
+def written_units(as_written: pd.Series, field: pd.Series) -> pd.Series:
+    """Per claim, the unit its value was written in when not the field's own: "GiB", "binary k" or None.
+
+    The vectorized twin of parse_value's `written_unit` (same patterns), for whole claims tables.
+    """
+    text = as_written.astype("string").str.strip().str.lower()
+    in_gib = field.isin([name for name, spec in FIELDS.items() if spec.unit == "GB"]) & text.str.contains(
+        GIB_SUFFIX.pattern, regex=True)
+    in_binary_k = (field == "context_length") & text.str.contains(r"\d\s*k(?:\s*tokens?)?$", regex=True)
+    units = np.select([in_gib.fillna(False).astype(bool), in_binary_k.fillna(False).astype(bool)],
+                      ["GiB", "binary k"], "")
+    units = pd.Series(units, index=as_written.index, dtype="object")
+    return units.where(units != "", None)
 
 
 def _checked(parsed: ParsedValue, written: str) -> ParsedValue:

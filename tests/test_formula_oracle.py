@@ -51,8 +51,6 @@ def transformers_config(cfg: dict) -> dict:
       transformers' ``models/falcon/convert_custom_code_checkpoint.py`` does: n_head →
       num_attention_heads, n_layer → num_hidden_layers, n_head_kv → num_kv_heads with
       new_decoder_architecture = True, otherwise new_decoder_architecture = False.
-    * DeepSeek MLA configs without ``q_lora_rank`` are given ``q_lora_rank: null``, which is how the
-      engine reads an absent key (DeepSeek-V2-Lite has no query compression; see formula.py).
     """
     cfg = dict(cfg)
     if cfg.get("model_type") in ("RefinedWeb", "RefinedWebModel"):
@@ -66,8 +64,6 @@ def transformers_config(cfg: dict) -> dict:
             cfg["new_decoder_architecture"] = True
         else:
             cfg["new_decoder_architecture"] = False
-    if cfg.get("model_type") in ("deepseek_v2", "deepseek_v3"):
-        cfg.setdefault("q_lora_rank", None)
     return cfg
 
 
@@ -76,8 +72,12 @@ def meta_count(cfg: dict) -> int:
     hf = transformers_config(cfg)
     model_type = hf.pop("model_type")
     config = AutoConfig.for_model(model_type, **hf)
+    architectures = hf.get("architectures") or [None]
+    named_class = getattr(transformers, architectures[0], None) if architectures[0] else None
     with torch.device("meta"):
-        if model_type == "t5":
+        if named_class is not None:
+            model = named_class(config)                     # the class the config declares
+        elif model_type == "t5":
             model = T5ForConditionalGeneration(config)
         elif model_type in ("bert", "vit"):
             model = AutoModel.from_config(config)          # BertModel / ViTModel, pooler included
@@ -106,7 +106,7 @@ def test_real_config_matches_meta_device(name):
 
 
 def test_every_family_has_a_real_config():
-    families = {formula._MODEL_TYPE_ALIASES.get(c["model_type"], c["model_type"]) for c in FIXTURES.values()}
+    families = {formula.MODEL_TYPE_ALIASES.get(c["model_type"], c["model_type"]) for c in FIXTURES.values()}
     assert set(formula.FAMILY_CLASSES) <= families
 
 
@@ -250,7 +250,7 @@ NATIVE_FAMILIES = sorted(set(formula.FAMILY_CLASSES) - REMOTE_ONLY)
 def test_random_small_configs_match_meta_device(family):
     rng = random.Random(f"formula-oracle-{family}")
     configs = [_random_config(family, rng) for _ in range(12)]
-    table = formula.count_table(pd.DataFrame(configs))
+    table = formula.count_table(formula.config_frame(configs))
     assert table["error"].isna().all()
     for i, cfg in enumerate(configs):
         want = meta_count(cfg)

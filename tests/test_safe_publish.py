@@ -11,6 +11,7 @@ import fcntl
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -419,6 +420,20 @@ def test_ctrl_c_during_the_checks_exits_130_without_a_traceback(built, monkeypat
     assert digest_tree(built / "dist") == before
 
 
+def test_ctrl_c_while_publishing_removes_the_staging_and_keeps_the_old_build(built, monkeypatch):  # 105
+    before = digest_tree(built / "dist")
+
+    def interrupted(connection, folder, names):
+        folder.mkdir()
+        (folder / "claims.parquet").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish, "_write_parquet", interrupted)
+    assert run_cli(["build"], built, monkeypatch) == (130, "", "")
+    assert digest_tree(built / "dist") == before
+    assert not list((built / "dist").glob(".build-*"))
+
+
 def test_a_real_sigint_during_a_duckdb_query_is_exit_130(built):  # 105, with the real DuckDB behaviour
     script = ("import os, signal, threading\n"
               "from pipeline import cli\n"
@@ -443,7 +458,10 @@ def test_ctrl_c_during_docs_keeps_the_old_site_and_no_staging(site, built, monke
     def interrupted(config):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("pipeline.site.build.run_mkdocs", interrupted)  # the site is a package now
+    from pipeline import site as site_package
+
+    # patch where build_site looks it up (pipeline.site, or pipeline.site.build once site is a package)
+    monkeypatch.setattr(sys.modules[site_package.build_site.__module__], "run_mkdocs", interrupted)
     assert run_cli(["docs"], built, monkeypatch)[0] == 130
     assert digest_tree(site) == before
     assert not list((built / "dist").glob(".site-*"))
@@ -646,3 +664,12 @@ def test_printable_keeps_what_it_is_told_to():
     assert printable("a\x1b\n\tb", keep="\n\t") == "a\\x1b\n\tb"
     assert printable("Llama 2 · 70B — ünïcode") == "Llama 2 · 70B — ünïcode"
 
+
+
+def test_the_reliability_page_counts_these_tests():
+    page = (REPO / "docs" / "reliability.md").read_text()
+    source = Path(__file__).read_text()
+    functions = len(re.findall(r"^def test_", source, flags=re.MULTILINE))
+    assert f"**{functions} test functions**" in page
+    steps = re.search(r'parametrize\("step", \[([\d, ]+)\]\)', source).group(1).split(", ")
+    assert f"after each of the {len(steps)} renames" in page

@@ -88,3 +88,53 @@ def test_not_disclosed_records_a_refusal_without_a_number():
     for written in ("not disclosed", "Not disclosed", "undisclosed"):
         parsed = parse_value(written, "params_total")
         assert (parsed.value, parsed.low, parsed.high, parsed.precision) == (None, None, None, "undisclosed")
+
+
+@pytest.mark.parametrize("written, value, sig_figs", [
+    ("4k", 4_096, 1), ("32K", 32_768, 2), ("128k", 131_072, 3), ("128K tokens", 131_072, 3), ("8k", 8_192, 1)])
+def test_context_lengths_count_k_as_1024_tokens(written, value, sig_figs):
+    parsed = parse_value(written, "context_length")
+    assert (parsed.value, parsed.sig_figs, parsed.written_unit) == (value, sig_figs, "binary k")
+
+
+def test_k_stays_decimal_outside_context_lengths_and_full_integers_stay_exact():
+    assert parse_value("10k", "training_gpu_hours").value == 10_000
+    ranged = parse_value("4k-8k", "context_length")
+    assert (ranged.low, ranged.high) == (4_096, 8_192)
+    parsed = parse_value("131072", "context_length")
+    assert (parsed.value, parsed.precision, parsed.written_unit) == (131_072, "exact", None)
+
+
+def test_weight_sizes_written_in_gib_are_stored_in_gb_with_the_unit():
+    # 14.96 GiB = 14.96 x 1,073,741,824 bytes = 16,063,177,687 bytes = 16.063 GB
+    parsed = parse_value("14.96GiB", "weights_gb_fp16")
+    assert parsed.value == pytest.approx(16.06317768704, rel=1e-12)
+    assert (parsed.precision, parsed.written_unit) == ("4 sf", "GiB")
+    assert parse_value("14.96 GiB", "weights_gb_fp16").value == parsed.value
+    plain = parse_value("14.96GB", "weights_gb_fp16")
+    assert (plain.value, plain.written_unit) == (14.96, None)
+    # a size in GB written without decimals is a rounded measure, not an exact count
+    assert parse_value("140GB", "weights_gb_fp16").precision == "2 sf"
+
+
+def test_gib_belongs_to_weight_sizes_only():
+    with pytest.raises(ValueParseError):
+        parse_value("14.96GiB", "params_total")
+
+
+def test_written_units_reads_a_whole_column_like_the_parser():
+    import pandas as pd
+
+    from pipeline.values import written_units
+
+    written = pd.Series(["14.96GiB", "14.96GB", "128k", "131072", "10k", "32K tokens"])
+    fields = pd.Series(["weights_gb_fp16", "weights_gb_fp16", "context_length", "context_length",
+                        "training_gpu_hours", "context_length"])
+    expected = [parse_value(text, field).written_unit for text, field in zip(written, fields)]
+    assert written_units(written, fields).tolist() == expected == ["GiB", None, "binary k", None, None, "binary k"]
+
+
+@pytest.mark.parametrize("written", ["2.0 billion activated non-embedding parameters", "2.0B activated non-embedding"])
+def test_activated_non_embedding_wording(written):
+    parsed = parse_value(written, "params_active_non_embedding")
+    assert (parsed.value, parsed.precision) == (2.0e9, "2 sf")

@@ -1,0 +1,52 @@
+"""Building blocks shared by several families: default rules, llama-style keys and layers."""
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.formula.spec import Key, boolean, required
+from pipeline.formula.terms import Ctx, Term, linear
+
+def heads_default(cols):
+    return cols["num_attention_heads"]
+
+
+def head_dim_default(cols):
+    return cols["hidden_size"] // cols["num_attention_heads"]
+
+
+def tied_head(c: Ctx, vocab: Term, width: Term) -> Term:
+    return c.when(~c.flag("tie_word_embeddings"), vocab * width, note="tied to the input embeddings")
+
+
+def decoder_keys(kv_default: Any = heads_default, head_dim_default: Any = head_dim_default,
+                  tie: bool = False, zero_hd: bool = False, extra: dict[str, Key] | None = None):
+    keys = {
+        "vocab_size": required(),
+        "hidden_size": required(),
+        "num_hidden_layers": required(),
+        "num_attention_heads": required(positive=True),
+        "intermediate_size": required(),
+        "num_key_value_heads": Key(default=kv_default),
+        "head_dim": Key(default=head_dim_default, zero_is_missing=zero_hd),
+        "tie_word_embeddings": boolean(tie),
+    }
+    keys.update(extra or {})
+    return keys
+
+
+def attn_qkvo(c: Ctx, h, H, KV, d, qkv_bias=False, o_bias=False):
+    """Separate q/k/v/o projections (llama layout)."""
+    return (linear(c, h, H * d, qkv_bias) + linear(c, h, KV * d, qkv_bias) + linear(c, h, KV * d, qkv_bias)
+            + linear(c, H * d, h, o_bias))
+
+
+def std_dims(c: Ctx):
+    return (c.v("vocab_size"), c.v("hidden_size"), c.v("num_hidden_layers"), c.v("num_attention_heads"),
+            c.v("num_key_value_heads"), c.v("head_dim"), c.v("intermediate_size"))
+
+
+def gated_mlp(c: Ctx, h, I, bias=False):
+    """gate_proj, up_proj (hidden → I) and down_proj (I → hidden)."""
+    return 2 * linear(c, h, I, bias) + linear(c, I, h, bias)
+
+
