@@ -9,6 +9,7 @@ from typing import Any
 from pipeline import formula
 from pipeline.build import repository_root
 from pipeline.load import load
+from pipeline.resolve import UnknownName, resolve_model_id
 
 
 def formula_lines(config: dict[str, Any], overrides: dict[str, Any] | None = None) -> list[str]:
@@ -23,12 +24,11 @@ def formula_lines(config: dict[str, Any], overrides: dict[str, Any] | None = Non
     return lines
 
 
-def explanation(model_id: str) -> str:
-    """The derivation for one model in data/, as text."""
+def explanation(name: str) -> str:
+    """The derivation for one model in data/, as text; `name` is its ID or an alias (resolve_model_id)."""
     data = repository_root() / "data"
+    model_id = resolve_model_id(name, load(data, only=sorted((data / "models").glob("*/*.yaml"))).models)
     paths = sorted((data / "models").glob(f"*/{model_id}.yaml"))
-    if not paths:
-        raise LookupError(f"no model '{model_id}' in data/models/*/; check the id (the file name without .yaml)")
     dataset = load(data, only=paths)
     architectures = dataset.architectures
     if dataset.errors:
@@ -50,6 +50,9 @@ def main(model_id: str) -> int:
     """Print the explanation or a one-line reason it cannot be given."""
     try:
         print(explanation(model_id))
+    except UnknownName as error:
+        print(error, file=sys.stderr)
+        return 1
     except (LookupError, formula.ConfigError) as error:
         print(f"{model_id}: {error}", file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ import pandas as pd
 from pipeline.check.rows import CONSISTENT, INCONSISTENT, INFORMATIONAL, UNVERIFIABLE
 from pipeline.check.views import CLAIM_VERDICTS_SQL
 from pipeline.errors import DataErrors, summary
+from pipeline.resolve import UnknownName, resolve_model_id
 
 ORDER = {INCONSISTENT: 0, UNVERIFIABLE: 1, CONSISTENT: 2, INFORMATIONAL: 3}
 COUNTED = (INCONSISTENT, UNVERIFIABLE, CONSISTENT)
@@ -38,6 +39,17 @@ def verdict_tables(database: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
         connection.register("checks", tables["checks"])
         connection.register("claims", tables["claims"])
         return connection.execute(CHECK_ROWS_SQL).fetchdf(), connection.execute(CLAIM_VERDICTS_SQL).fetchdf()
+
+
+def known_models(database: Path | None) -> pd.DataFrame:
+    """model_id and aliases of every model, from the database or from data/ (for resolving typed names)."""
+    if database is not None:
+        with duckdb.connect(str(database), read_only=True) as connection:
+            return connection.execute("SELECT model_id, aliases FROM models").fetchdf()
+    from pipeline.build import repository_root
+    from pipeline.load import load
+
+    return load(repository_root() / "data").models
 
 
 def counted(number: int, noun: str) -> str:
@@ -92,10 +104,14 @@ def main(model_ids: list[str], database: Path | None) -> int:
 
         print(database_problem(database, error), file=sys.stderr)
         return 1
+    try:
+        model_ids = [resolve_model_id(name, known_models(database)) for name in model_ids] if model_ids else []
+    except UnknownName as error:
+        print(error, file=sys.stderr)
+        return 1
     unknown = sorted(set(model_ids) - set(claim_verdicts["model_id"]))
     if unknown:
-        print(f"no claims for: {', '.join(unknown)} (is the model id right? see `modelfacts query "
-              f"\"SELECT model_id FROM models\"`)", file=sys.stderr)
+        print(f"no claims for: {', '.join(unknown)}", file=sys.stderr)
         return 1
     print(render(check_rows, claim_verdicts, model_ids))
     return 0
