@@ -259,7 +259,7 @@ def test_explainer_numbers_come_from_the_code(real):
     assert f"{gpt3['total']:,}" in counting
     embeddings = page(site_dir, "explainers/embeddings/")
     assert f"{site.GPT3_SHAPE['vocab_size']:,} × {site.GPT3_SHAPE['n_embd']:,}" in embeddings
-    assert f"{gpt3['components']['embeddings']:,}" in embeddings
+    assert f"{gpt3['parts']['embeddings']:,}" in embeddings
     total = query(database, "SELECT value FROM derived WHERE model_id = 'llama-2-70b' AND quantity = 'params_total_formula'")
     assert f"<strong>{int(total[0][0]):,}</strong>" in counting
     memory = page(site_dir, "explainers/memory/")
@@ -401,6 +401,12 @@ def test_verdict_sizes_in_words():
     import pandas as pd
     cut = truncated_instead_of_rounded(pd.Series([68.9e9, 69.0e9]), pd.Series([68_976_648_192.0] * 2), pd.Series([3, 3]))
     assert cut.tolist() == [True, False]  # 68.976B to 3 figures rounds to 69.0B; 68.9B is cut
+    checks = pd.DataFrame({"claim_id": ["a", "b", "c"], "verdict": ["inconsistent"] * 3,
+                           "observed": [363e9, 1e9, 2.0], "expected": [None, None, 1.0],
+                           "severity": ["major", "gross", "gross"],
+                           "detail": ["cannot be reconciled with 1 claim (nearest: off by -36%)", "no numbers", "x"]})
+    sizes = site.check_sizes(checks, pd.DataFrame({"claim_id": ["a", "b", "c"]}))
+    assert sizes["size"].tolist() == ["off by -36%", "gross difference", "off by 100% (2x too large)"]
 
 
 def test_every_field_has_a_human_label():

@@ -22,4 +22,4 @@ from pipeline.site.common import (DOWNLOAD_TABLES, GPT3_SHAPE, MEMORY_EXAMPLE_PA
 from pipeline.site.data import Data, _bibtex, citations, load  # noqa: F401
 from pipeline.site.methodology import CHECK_DESCRIPTIONS, methodology_page  # noqa: F401
 from pipeline.site.repo_pages import escape_html, extra_pages, rewrite_links  # noqa: F401
-from pipeline.site.words import FIELD_LABELS, claim_sizes, field_label, size_words  # noqa: F401
+from pipeline.site.words import FIELD_LABELS, check_sizes, claim_sizes, field_label, size_words  # noqa: F401

@@ -122,7 +122,7 @@ def explainer_total_vs_active(data: Data) -> str:
         result = formula.count(config, overrides)
         merged = {**config, **overrides}
         experts, per_token = merged.get("num_local_experts"), merged.get("num_experts_per_tok")
-        routed = result["components"].get("experts_routed", 0)
+        routed = result["parts"].get("experts_routed", 0)
         idle = result["total"] - result["active"]
         example = f"""## Worked example: Mixtral 8x7B
 
@@ -165,15 +165,15 @@ Counted by the formula engine from the published configs.
 def explainer_embeddings(data: Data) -> str:
     gpt3 = formula.count(GPT3_SHAPE)
     vocab, width, positions = GPT3_SHAPE["vocab_size"], GPT3_SHAPE["n_embd"], GPT3_SHAPE["n_positions"]
-    token_table = gpt3["components"]["embeddings"]
-    position_table = gpt3["components"]["position"]
+    token_table = gpt3["parts"]["embeddings"]
+    position_table = gpt3["parts"]["position"]
     parts = ", ".join(f"`{p}`" for p in formula.EMBEDDING_PARTS)
     llama = ""
     arch = _architecture(data, EXAMPLE_MODEL)
     if arch is not None:
         result = formula.count(*arch)
         merged = {**arch[0], **arch[1]}
-        comp = result["components"]
+        comp = result["parts"]
         llama = f"""## An untied head: Llama 2 70B
 
 {_model_link(data, EXAMPLE_MODEL)}'s config sets `tie_word_embeddings` to false, so the output head is a second {merged["vocab_size"]:,} × {merged["hidden_size"]:,}
@@ -211,7 +211,7 @@ GPT-3 uses GPT-2's vocabulary of {vocab:,} tokens and a width of {width:,} (Brow
 | --- | --- | ---: |
 | token embedding | {vocab:,} × {width:,} | {token_table:,} |
 | position embedding | {positions:,} × {width:,} | {position_table:,} |
-| output head | tied to the token embedding | {gpt3["components"]["head"]:,} |
+| output head | tied to the token embedding | {gpt3["parts"]["head"]:,} |
 | **embedding** | | **{gpt3["embedding"]:,}** |
 
 That is {gpt3["embedding"] / gpt3["total"]:.2%} of the {gpt3["total"]:,} parameters the GPT-2 formula gives for
@@ -232,7 +232,7 @@ def explainer_counting(data: Data) -> str:
     qkv = formula.dense_layer_params(width, 3 * width)
     out_proj = formula.dense_layer_params(width, width)
     attention_layer = qkv + out_proj
-    engine_attention = gpt3["components"]["attention"]
+    engine_attention = gpt3["parts"]["attention"]
     llama_section = ""
     arch = _architecture(data, EXAMPLE_MODEL)
     if arch is not None:

@@ -28,7 +28,8 @@ def _source_link(root: str, source_id, title, url) -> str:
             + (" " + external(url) if safe_url(url) else ""))
 
 
-CHECK_MARK = {checks_module.CONSISTENT: "✓", checks_module.INCONSISTENT: "✗", checks_module.UNVERIFIABLE: "–"}
+CHECK_MARK = {checks_module.CONSISTENT: "✓", checks_module.INCONSISTENT: "✗", checks_module.UNVERIFIABLE: "–",
+              checks_module.INFORMATIONAL: "ℹ"}
 
 
 def _records_by(frame: pd.DataFrame, key: str) -> dict[str, list[dict]]:
@@ -46,7 +47,7 @@ def claim_records(data: Data) -> dict[str, list[dict]]:
     sources = data["sources"][["source_id", "title", "url"]].rename(columns={"title": "source_title",
                                                                              "url": "source_url"})
     checks = data["checks"].sort_values(["claim_id", "check"], kind="stable")
-    checks = checks.join(check_sizes(checks, claims))
+    checks = checks.join(check_sizes(checks, claims)[["size"]])
     marks = checks["verdict"].map(CHECK_MARK).fillna("?")
     lines = [f"{mark} {name}: {detail if not missing(detail) else ''}" + (f" ({size})" if size else "")
              for mark, name, detail, size in zip(L(marks), L(checks["check"]), L(checks["detail"]), L(checks["size"]))]

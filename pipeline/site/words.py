@@ -38,6 +38,8 @@ FIELD_LABELS = {
     "weights_gb_int4": "weights at INT4 (GB)",
 }
 
+#: How far off, as a check's detail words it ("nearest: off by -36%", "2.5x too small").
+_SAID = r"(off by [+\-−]?[\d.,]+%(?: \([\d.]+x too (?:small|large)\))?|[\d.]+x too (?:small|large))"
 #: Below this relative gap a consistent claim is "within rounding"; above it, "within tolerance".
 ROUNDING_GAP = 0.005
 SEVERITIES = ("none", "minor", "major", "gross")
@@ -106,6 +108,9 @@ def size_words(observed: float, expected: float, verdict: str, truncated: bool =
 def check_sizes(checks: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     """Per check row: `size` (words) and `severity` (the checks table's column when present, else empty).
 
+    Words come from observed and expected; a check without both (a conflict between sources) gives the words
+    its detail uses, else its severity ("gross difference").
+
     checks: the checks table (claim_id, verdict, observed, expected[, severity]); claims: claim_id,
     sig_figs, implied_low, implied_high (each optional).
     """
@@ -118,8 +123,14 @@ def check_sizes(checks: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     sizes = [size_words(o, e, v, t, w) for o, e, v, t, w in zip(
         checks["observed"].tolist(), checks["expected"].tolist(), checks["verdict"].tolist(), truncated.tolist(),
         within.tolist())]
+    sizes = pd.Series(sizes, index=checks.index, dtype=object)
+    if "detail" in checks:  # checks without a single reference (conflicts) say how far off in their detail
+        said = checks["detail"].astype(str).str.extract(_SAID, expand=False).fillna("")
+        sizes = sizes.where(sizes != "", said)
     severity = checks["severity"] if "severity" in checks else pd.Series("", index=checks.index)
-    return pd.DataFrame({"size": sizes, "severity": severity.fillna("").astype(str).to_numpy()}, index=checks.index)
+    severity = severity.fillna("").astype(str)
+    sizes = sizes.where((sizes != "") | ~severity.isin(["major", "gross"]), severity + " difference")
+    return pd.DataFrame({"size": sizes.to_numpy(), "severity": severity.to_numpy()}, index=checks.index)
 
 
 def claim_sizes(checks: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
