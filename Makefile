@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The CPU build of torch lies in /opt/wheels on project machines; elsewhere pip uses the index.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-.PHONY: build test venv docs bench clean fmt fmt-check validate browser-deps
+.PHONY: build test venv docs serve screenshots bench clean fmt fmt-check validate browser-deps
 
 venv: $(STAMP)
 
@@ -31,7 +31,7 @@ fmt: $(STAMP)
 fmt-check: $(STAMP)
 	$(BIN)/modelfacts fmt --check
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps $(NPM_STAMP)
 	$(BIN)/python -m pytest -q
 
 # Headless Chromium and its driver for tests/test_browser.py: Debian packages, installed once (as root) when missing.
@@ -48,8 +48,24 @@ browser-deps:
 	  fi; \
 	fi
 
-docs: build
+# The site's browser libraries (DuckDB-WASM, Vega-Lite, esbuild) from the npm registry, pinned by package-lock.json.
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+docs: build $(NPM_STAMP)
 	$(BIN)/modelfacts docs --db dist/modelfacts.duckdb --out dist/site
+
+# Screenshots of the model page, the SQL page and the explorer for docs/using-the-site.md (small PNGs, committed).
+screenshots: $(STAMP) browser-deps $(NPM_STAMP)
+	MODELFACTS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py \
+	  -k "model_page_renders or shared_sql_link or hovering_a_chart"
+
+# View the site at http://127.0.0.1:8000/ (localhost only; Ctrl+C stops it). PORT=8001 make serve for another port.
+PORT ?= 8000
+serve: docs
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory dist/site $(PORT)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --write-docs docs/performance.md

@@ -134,7 +134,43 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}"
 
 
-def run(sizes: list[int]) -> list[str]:
+def site_times(folder: Path) -> dict:
+    """`modelfacts docs` on the tree's published database (stage_times writes it): seconds per step and pages."""
+    import shutil
+
+    from pipeline import site
+
+    out = folder / "dist" / "site"
+    shutil.rmtree(out, ignore_errors=True)
+    result = site.build_site(folder / "dist" / "modelfacts.duckdb", out)
+    shutil.rmtree(out, ignore_errors=True)
+    return {"seconds": result.seconds, "pages": result.pages}
+
+
+def site_lines(sizes: list[int]) -> list[str]:
+    """The docs site build (load, generate, mkdocs, total) at each size, and how it grows."""
+    lines = ["", "Site build (`modelfacts docs`: Jinja2 pages, charts and downloads, `mkdocs build --strict`, "
+                 "vendored browser assets; target: under 6 minutes at 10,000 models):", "",
+             "| models | pages | load s | generate s | mkdocs s | total s |", "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    totals = {}
+    for size in sizes:
+        folder = tree(size)
+        if not (folder / "dist" / "modelfacts.duckdb").exists():
+            in_subprocess("stage_times", folder)
+        result = in_subprocess("site_times", folder)
+        seconds = result["seconds"]
+        totals[size] = seconds["total"]
+        lines.append(f"| {size:,} | {result['pages']:,} | {seconds['load']:.1f} | {seconds['generate']:.1f} | "
+                     f"{seconds['mkdocs']:.1f} | {seconds['total']:.1f} |")
+        print(lines[-1], flush=True)
+    if len(sizes) > 1:
+        small, large = sorted(sizes)[-2], max(sizes)
+        lines += ["", f"Site build growth from {small:,} to {large:,} models: {totals[large] / totals[small]:.1f}x "
+                      f"(linear = {large / small:.0f}x)."]
+    return lines
+
+
+def run(sizes: list[int], site_sizes: list[int] | None = None) -> list[str]:
     """Measure everything and return the report as lines of Markdown-compatible text."""
     lines = [f"Machine: {machine()}.", ""]
     rows = {}
@@ -165,6 +201,8 @@ def run(sizes: list[int]) -> list[str]:
     if bench_formula.exists():
         result = subprocess.run([sys.executable, str(bench_formula)], capture_output=True, text=True, check=False)
         lines += ["", "Formula engine (`benchmarks/bench_formula.py`):", "", "```", result.stdout.rstrip(), "```"]
+    if site_sizes:
+        lines += site_lines(site_sizes)
     return lines
 
 
@@ -172,8 +210,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--write-docs", type=Path, help="also write the report to this Markdown page")
+    parser.add_argument("--site-sizes", type=int, nargs="*", default=[1_000, 10_000],
+                        help="model counts to time the docs site build at (none: skip it)")
     args = parser.parse_args()
-    lines = run(args.sizes)
+    lines = run(args.sizes, args.site_sizes)
     print("\n".join(lines))
     if args.write_docs:
         page = ["# Performance", "", "How the pipeline's cost grows with the dataset, measured by `make bench` "

@@ -196,3 +196,140 @@ def draw_all(tables: dict[str, pd.DataFrame], out: Path) -> dict[str, int]:
         "claimed-vs-formula.svg": claimed_vs_formula(tables["claims"], tables["derived"], tables["checks"],
                                                      out / "claimed-vs-formula.svg"),
     }
+
+
+# ---------------------------------------------------------------------------------------------- interactive
+# Vega-Lite specifications of the same three charts for the explorer page (pipeline/site/static/charts.js
+# embeds them with the vendored vega-embed); the SVGs above stay as the fallback without scripts.
+
+STATUS_COLOURS = {"confirmed": "#1f77b4", "reported": "#9467bd", "estimated": "#ff7f0e", "rumored": "#d62728",
+                  "formula": "#2c2c7a"}
+VERDICT_SHAPES = {"consistent": "circle", "inconsistent": "cross", "unverifiable": "triangle-up"}
+FILTERS = {"status": tuple(STATUS_COLOURS)[:4], "verdict": tuple(VERDICT_SHAPES)}
+
+
+def spec_name(name: str) -> str:
+    """params-over-time.svg -> params-over-time.vl.json."""
+    return name.removesuffix(".svg") + ".vl.json"
+
+
+def _filters(fields: tuple[str, ...]) -> tuple[list[dict], list[dict]]:
+    """Drop-down filters bound under the chart (Vega-Lite params) and the transforms they drive."""
+    params, transforms = [], []
+    for column in fields:
+        name = f"{column}_filter"
+        params.append({"name": name, "value": "all",
+                       "bind": {"input": "select", "options": ["all", *FILTERS[column]], "name": f"{column} "}})
+        transforms.append({"filter": f"{name} == 'all' || datum.{column} == {name}"})
+    return params, transforms
+
+
+def _tooltip(*extra: tuple[str, str, str]) -> list[dict]:
+    """The hover label: model, claim, value as written, status, verdict (with its size), then extras."""
+    base = [("model", "model"), ("claim", "claim"), ("as_written", "value as written"), ("status", "status"),
+            ("verdict", "verdict"), ("size", "how far off")]
+    items = [{"field": field, "type": "nominal", "title": title} for field, title in base]
+    items += [{"field": field, "type": kind, "title": title, **({"format": ",.4~r"} if kind == "quantitative" else {})}
+              for field, title, kind in extra]
+    return items
+
+
+def _encoding_marks(x: dict, y: dict, tooltip: list[dict]) -> dict:
+    return {"x": x, "y": y, "tooltip": tooltip, "href": {"field": "url", "type": "nominal"},
+            "color": {"field": "status", "type": "nominal", "title": "status",
+                      "scale": {"domain": list(STATUS_COLOURS), "range": list(STATUS_COLOURS.values())}},
+            "shape": {"field": "verdict", "type": "nominal", "title": "verdict",
+                      "scale": {"domain": list(VERDICT_SHAPES), "range": list(VERDICT_SHAPES.values())}}}
+
+
+def _spec(title: str, points: pd.DataFrame, layer: list[dict], filters: tuple[str, ...]) -> dict:
+    params, transforms = _filters(filters)
+    records = points.astype(object).where(points.notna(), None).to_dict("records")
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "title": title, "width": 720,
+            "height": 380, "data": {"values": records}, "params": params, "transform": transforms,
+            "layer": layer, "config": {"font": "sans-serif"}}
+
+
+def vega_specs(tables: dict[str, pd.DataFrame], model_urls: pd.Series, sizes: pd.DataFrame) -> dict[str, dict]:
+    """The explorer's Vega-Lite specifications, one per chart file name.
+
+    tables: claims (with verdict), models, summary, derived; model_urls: model_id -> URL of the model page
+    relative to the charts page; sizes: claim_id -> size words (pipeline.site.words.claim_sizes).
+    Points carry `url` (model page, at the claim's row) so a click opens the page that explains the verdict.
+    """
+    claims, models = tables["claims"], tables["models"]
+    names = models.set_index("model_id")["name"]
+    size = sizes.set_index("claim_id")["size"] if len(sizes) else pd.Series(dtype=object)
+
+    def claim_points(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({
+            "model": frame["model_id"].map(names).fillna(frame["model_id"]), "claim": frame["claim_id"],
+            "as_written": frame["as_written"], "status": frame["status"], "verdict": frame["verdict"],
+            "size": frame["claim_id"].map(size).fillna(""),
+            "url": frame["model_id"].map(model_urls) + "#claim-" + frame["claim_id"]})
+
+    over_time = claims[(claims["field"] == "params_total") & claims["value"].notna() & (claims["value"] > 0)]
+    over_time = over_time.merge(models[["model_id", "released"]], on="model_id", how="inner")
+    over_time = over_time[over_time["released"].notna()]
+    points = claim_points(over_time).assign(
+        released=pd.to_datetime(over_time["released"]).dt.strftime("%Y-%m-%d").to_numpy(),
+        value=over_time["value"].to_numpy(), low=over_time["low"].to_numpy(), high=over_time["high"].to_numpy())
+    tooltip = _tooltip(("released", "released", "temporal"), ("value", "parameters", "quantitative"))
+    x = {"field": "released", "type": "temporal", "title": "model release date"}
+    y = {"field": "value", "type": "quantitative", "scale": {"type": "log"}, "title": "total parameters (log scale)"}
+    specs = {"params-over-time.svg": _spec("Parameter-count claims over time", points, [
+        {"mark": {"type": "rule", "opacity": 0.5}, "transform": [{"filter": "datum.low != null && datum.high != null"}],
+         "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "scale": {"type": "log"}},
+                      "y2": {"field": "high"}, "color": {"field": "status", "type": "nominal",
+                                                        "scale": {"domain": list(STATUS_COLOURS),
+                                                                  "range": list(STATUS_COLOURS.values())}}}},
+        {"mark": {"type": "point", "filled": True, "size": 60, "cursor": "pointer"},
+         "encoding": _encoding_marks(x, y, tooltip)}], ("status", "verdict"))}
+
+    summary = tables["summary"]
+    best = summary.pivot_table(index="model_id", columns="field", values="best_value", aggfunc="first")
+    basis = summary.pivot_table(index="model_id", columns="field", values="basis", aggfunc="first")
+    get = lambda frame, column: frame[column] if column in frame.columns else pd.Series(np.nan, index=frame.index)  # noqa: E731
+    frame = pd.DataFrame({"params": get(best, "params_active").combine_first(get(best, "params_total")),
+                          "tokens": get(best, "training_tokens"), "status": get(basis, "training_tokens")}).dropna(
+        subset=["params", "tokens"])
+    frame = frame[(frame["params"] > 0) & (frame["tokens"] > 0)].reset_index()
+    frame = frame.assign(model=frame["model_id"].map(names).fillna(frame["model_id"]),
+                         ratio=frame["tokens"] / frame["params"], url=frame["model_id"].map(model_urls))
+    low, high = TOKENS_PER_PARAM_RULE * CHINCHILLA_BAND[0], TOKENS_PER_PARAM_RULE * CHINCHILLA_BAND[1]
+    frame["position"] = np.where(frame["ratio"] < low, "under-trained", np.where(frame["ratio"] > high,
+                                                                                  "over-trained", "near optimal"))
+    specs["tokens-vs-params.svg"] = _spec("Training tokens against parameters", frame.drop(columns="model_id"), [{
+        "mark": {"type": "point", "filled": True, "size": 60, "cursor": "pointer"},
+        "encoding": {"x": {"field": "params", "type": "quantitative", "scale": {"type": "log"},
+                           "title": "parameters (active for mixture-of-experts; log scale)"},
+                     "y": {"field": "tokens", "type": "quantitative", "scale": {"type": "log"},
+                           "title": "training tokens (log scale)"},
+                     "color": {"field": "position", "type": "nominal", "title": f"against {TOKENS_PER_PARAM_RULE:g}:1"},
+                     "href": {"field": "url", "type": "nominal"},
+                     "tooltip": [{"field": "model", "type": "nominal"},
+                                 {"field": "status", "type": "nominal", "title": "status of the token count"},
+                                 {"field": "params", "type": "quantitative", "format": ",.4~r"},
+                                 {"field": "tokens", "type": "quantitative", "format": ",.4~r"},
+                                 {"field": "ratio", "type": "quantitative", "format": ".1f",
+                                  "title": "tokens per parameter"},
+                                 {"field": "position", "type": "nominal"}]}}], ("status",))
+
+    derived = tables["derived"]
+    formula = derived[derived["quantity"].str.endswith("_formula")].assign(
+        field=lambda d: d["quantity"].str.replace("_formula", "", regex=False))[["model_id", "field", "value"]]
+    numeric = claims[claims["value"].notna() & (claims["value"] > 0)]
+    against = numeric.merge(formula.rename(columns={"value": "formula"}), on=["model_id", "field"], how="inner")
+    against = against[against["formula"] > 0]
+    points = claim_points(against).assign(claimed=against["value"].to_numpy(), formula=against["formula"].to_numpy(),
+                                          field=against["field"].to_numpy())
+    tooltip = _tooltip(("field", "field", "nominal"), ("claimed", "claimed", "quantitative"),
+                       ("formula", "derived from the architecture", "quantitative"))
+    specs["claimed-vs-formula.svg"] = _spec("Claimed parameter counts against the formula-derived counts", points, [
+        {"mark": {"type": "point", "filled": True, "size": 60, "cursor": "pointer"},
+         "encoding": _encoding_marks(
+             {"field": "formula", "type": "quantitative", "scale": {"type": "log"},
+              "title": "count derived from the architecture (log scale)"},
+             {"field": "claimed", "type": "quantitative", "scale": {"type": "log"}, "title": "claimed count (log scale)"},
+             tooltip)}], ("status", "verdict"))
+    return specs

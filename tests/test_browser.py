@@ -7,15 +7,19 @@ MODELFACTS_SCREENSHOTS=DIR to keep the screenshots.
 from __future__ import annotations
 
 import functools
+import io
+import json
 import os
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 import pytest
 
+from pipeline import site
 from tests.test_site import crafted_site, real_site
 
 pytestmark = pytest.mark.browser
@@ -26,9 +30,10 @@ if not CHROMIUM or not CHROMEDRIVER:
     pytest.skip("needs Debian's chromium and chromium-driver (`make test` installs them as root)", allow_module_level=True)
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (requirements.lock)")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -80,6 +85,7 @@ def browser(tmp_path_factory):
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # every request, for the localhost test
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for a driver online
     driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
@@ -87,17 +93,27 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+def keep_small(png: bytes, path: Path, width: int = 1000) -> None:
+    """A screenshot small enough to commit (docs/screenshots/): scaled to `width` pixels, 128 colours."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.quantize(colors=128).save(path, optimize=True)
+
+
 def screenshot(driver, tmp_path: Path, name: str) -> Path:
-    """A full-height screenshot, kept in MODELFACTS_SCREENSHOTS when that is set."""
+    """A full-height screenshot; with MODELFACTS_SCREENSHOTS=DIR the visible part (hover labels included) is also
+    kept there, small (`make screenshots` writes docs/screenshots/ this way)."""
+    keep = os.environ.get("MODELFACTS_SCREENSHOTS")
+    if keep:
+        keep_small(driver.get_screenshot_as_png(), Path(keep) / f"{name}.png")
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1400, min(max(height, 1000), 8000))
     path = tmp_path / f"{name}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(1400, 1000)
-    keep = os.environ.get("MODELFACTS_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, Path(keep) / path.name)
     assert path.stat().st_size > 10_000
     return path
 
@@ -178,3 +194,122 @@ def test_crafted_text_runs_no_script_in_the_browser(browser, crafted, tmp_path):
     results = search(browser, "description")  # its result shows the text around the injected <img>
     assert results and no_alert(browser) and browser.execute_script("return window.__pwned === undefined")
     screenshot(browser, tmp_path, "crafted")
+
+
+# ------------------------------------------------------------------------------------------- the research tools
+
+def requested_urls(driver) -> list[str]:
+    """Every URL the browser asked for since the last call (Chrome's performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def result_cells(driver, timeout: int = 90) -> list[list[str]]:
+    """The SQL page's result table, once the query has finished (fails with the page's error text)."""
+    WebDriverWait(driver, timeout).until(
+        lambda d: d.find_element(By.ID, "mf-sql").get_attribute("data-state") in ("done", "error"))
+    root = driver.find_element(By.ID, "mf-sql")
+    if root.get_attribute("data-state") == "error":
+        raise AssertionError(driver.find_element(By.ID, "mf-sql-error").text)
+    return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            for row in driver.find_elements(By.CSS_SELECTOR, "#mf-sql-result table tbody tr")]
+
+
+def test_a_shared_sql_link_runs_on_load(browser, real, tmp_path):
+    database, url = real
+    sql = ("SELECT model_id, as_written, verdict FROM claim_verdicts WHERE model_id = 'llama-2-70b' "
+           "AND field = 'params_total' ORDER BY claim_id")
+    with duckdb.connect(str(database), read_only=True) as connection:
+        expected = [list(row) for row in connection.execute(sql).fetchall()]
+    requested_urls(browser)  # drop earlier pages' requests
+    browser.get(url + "sql/?sql=" + quote(sql, safe=""))
+    assert result_cells(browser) == expected
+    assert browser.find_element(By.ID, "mf-sql-query").get_attribute("value") == sql
+    assert browser.find_element(By.ID, "mf-sql-csv").get_attribute("href").startswith("blob:")
+    for requested in requested_urls(browser):
+        assert requested.startswith((url, "blob:", "data:")), requested  # nothing leaves localhost
+    screenshot(browser, tmp_path, "sql")
+
+
+def test_a_cookbook_query_runs_in_one_click(browser, real):
+    database, url = real
+    browser.get(url + "sql/")
+    WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "mf-sql").get_attribute("data-loaded") == "true")
+    browser.find_element(By.CSS_SELECTOR, "[data-recipe='largest-models']").click()
+    rows = result_cells(browser)
+    recipe = next(r for r in site.cookbook.QUERIES if r.slug == "largest-models")
+    with duckdb.connect(str(database), read_only=True) as connection:
+        expected = connection.execute(recipe.sql).fetchall()
+    assert len(rows) == len(expected) == 15
+    assert [row[0] for row in rows] == [row[0] for row in expected]  # model names, largest first
+    assert rows[0][2] == f"{int(expected[0][2]):,}"
+    assert "sql=" in browser.current_url  # the address bar now shares the query
+
+
+def test_a_bad_query_gets_a_readable_error(browser, real):
+    _, url = real
+    browser.get(url + "sql/?sql=" + quote("SELECT * FROM no_such_table", safe=""))
+    WebDriverWait(browser, 90).until(lambda d: d.find_element(By.ID, "mf-sql").get_attribute("data-state") == "error")
+    message = browser.find_element(By.ID, "mf-sql-error").text
+    assert "no_such_table" in message and " at " not in message
+
+
+def test_hovering_a_chart_point_names_it_and_a_click_opens_its_model(browser, real, tmp_path):
+    database, url = real
+    requested_urls(browser)
+    browser.get(url + "charts/")
+    chart = WebDriverWait(browser, 60).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, ".mf-vega[data-chart='params-over-time.svg'][data-ready='true']"))
+    assert not browser.find_element(By.CSS_SELECTOR, ".mf-chart-fallback").is_displayed()
+    points = chart.find_elements(By.CSS_SELECTOR, "g.mark-symbol.role-mark path")
+    with duckdb.connect(str(database), read_only=True) as connection:
+        count = connection.execute("SELECT count(*) FROM claims c JOIN models m USING (model_id) WHERE "
+                                   "c.field = 'params_total' AND c.value > 0 AND m.released IS NOT NULL").fetchone()[0]
+    assert len(points) == count
+    point = points[len(points) // 2]
+    ActionChains(browser).move_to_element(point).perform()
+    tooltip = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "vg-tooltip-element")
+                                               if "visible" in d.find_element(By.ID, "vg-tooltip-element").get_attribute("class") else None)
+    label = tooltip.text
+    for title in ("model", "claim", "value as written", "status", "verdict"):
+        assert title in label, label
+    claim_id = [line.split(maxsplit=1)[1] for line in label.splitlines() if line.startswith("claim")][0].strip()
+    with duckdb.connect(str(database), read_only=True) as connection:
+        organization, model_id, as_written, status = connection.execute(
+            "SELECT m.organization, c.model_id, c.as_written, c.status FROM claims c JOIN models m USING (model_id) "
+            "WHERE claim_id = ?", [claim_id]).fetchone()
+    assert as_written in label and status in label
+    screenshot(browser, tmp_path, "explorer")
+    for requested in requested_urls(browser):
+        assert requested.startswith((url, "blob:", "data:")), requested
+    ActionChains(browser).move_to_element(point).click().perform()
+    WebDriverWait(browser, 20).until(lambda d: f"/models/{organization}/{model_id}/" in d.current_url)
+    assert browser.current_url.endswith(f"#claim-{claim_id}")
+
+
+def test_chart_filters_by_verdict_and_status(browser, real):
+    database, url = real
+    browser.get(url + "charts/")
+    chart = WebDriverWait(browser, 60).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, ".mf-vega[data-chart='params-over-time.svg'][data-ready='true']"))
+    with duckdb.connect(str(database), read_only=True) as connection:
+        expected = dict(connection.execute(
+            "SELECT v.verdict, count(*) FROM claims c JOIN models m USING (model_id) JOIN claim_verdicts v "
+            "USING (claim_id) WHERE c.field = 'params_total' AND c.value > 0 AND m.released IS NOT NULL "
+            "GROUP BY 1").fetchall())
+        rumored = connection.execute(
+            "SELECT count(*) FROM claims c JOIN models m USING (model_id) WHERE c.field = 'params_total' "
+            "AND c.value > 0 AND m.released IS NOT NULL AND c.status = 'rumored'").fetchone()[0]
+    selects = chart.find_elements(By.CSS_SELECTOR, ".vega-bindings select")
+    status, verdict = selects
+    Select(verdict).select_by_visible_text("inconsistent")
+    WebDriverWait(browser, 10).until(lambda d: len(chart.find_elements(
+        By.CSS_SELECTOR, "g.mark-symbol.role-mark path")) == expected["inconsistent"])
+    Select(verdict).select_by_visible_text("all")
+    Select(status).select_by_visible_text("rumored")
+    WebDriverWait(browser, 10).until(lambda d: len(chart.find_elements(
+        By.CSS_SELECTOR, "g.mark-symbol.role-mark path")) == rumored)

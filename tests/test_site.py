@@ -259,7 +259,7 @@ def test_explainer_numbers_come_from_the_code(real):
     assert f"{gpt3['total']:,}" in counting
     embeddings = page(site_dir, "explainers/embeddings/")
     assert f"{site.GPT3_SHAPE['vocab_size']:,} × {site.GPT3_SHAPE['n_embd']:,}" in embeddings
-    assert f"{gpt3['components']['embeddings']:,}" in embeddings
+    assert f"{gpt3['parts']['embeddings']:,}" in embeddings
     total = query(database, "SELECT value FROM derived WHERE model_id = 'llama-2-70b' AND quantity = 'params_total_formula'")
     assert f"<strong>{int(total[0][0]):,}</strong>" in counting
     memory = page(site_dir, "explainers/memory/")
@@ -309,7 +309,7 @@ def test_text_from_data_is_escaped(crafted):
     assert "Paper &lt;/title&gt;&lt;script&gt;window.__pwned=5&lt;/script&gt;" in model
     source = page(site_dir, "sources/example-paper/")
     assert "<code>javascript:window.__pwned=4</code> (not an http(s) link)" in source
-    assert "<code>https://example.org/a&quot;onmouseover=&quot;window.__pwned=6</code> (not an http(s) link)" in \
+    assert "<code>https://example.org/a&#34;onmouseover=&#34;window.__pwned=6</code> (not an http(s) link)" in \
         page(site_dir, "sources/example-article/")
 
 
@@ -383,3 +383,131 @@ def test_docs_command(crafted, tmp_path, monkeypatch):
     status, _, err = run_cli(["docs", "--db", str(tmp_path / "missing.duckdb"), "--out", str(tmp_path / "x")],
                              tmp_path, monkeypatch)
     assert status == 1 and "no database" in err and not (tmp_path / "x").exists()
+
+
+# ------------------------------------------------------------------------------------------- research tools
+
+def test_verdict_sizes_in_words():
+    # observed / expected: 3.82 is 282% too large; 1/3.8 is 3.8x too small (hand-worked)
+    assert site.size_words(3.82, 1.0, "inconsistent") == "off by 282% (3.8x too large)"
+    assert site.size_words(1.0, 3.8, "inconsistent") == "3.8x too small"
+    assert site.size_words(70_015_266_816, 68_976_648_192, "inconsistent") == "off by 1.5%, too large"
+    assert site.size_words(70e9, 68_976_648_192, "consistent", within_precision=True) == "within rounding"
+    assert site.size_words(1.12, 1.0, "consistent") == "within tolerance (off by 12%)"
+    assert site.size_words(5.0, 5.0, "consistent") == "exact"
+    assert site.size_words(68.9e9, 68_976_648_192, "inconsistent", truncated=True) == "truncated, not rounded"
+    assert site.size_words(float("nan"), 1.0, "unverifiable") == ""
+    from pipeline.site.words import truncated_instead_of_rounded
+    import pandas as pd
+    cut = truncated_instead_of_rounded(pd.Series([68.9e9, 69.0e9]), pd.Series([68_976_648_192.0] * 2), pd.Series([3, 3]))
+    assert cut.tolist() == [True, False]  # 68.976B to 3 figures rounds to 69.0B; 68.9B is cut
+    checks = pd.DataFrame({"claim_id": ["a", "b", "c"], "verdict": ["inconsistent"] * 3,
+                           "observed": [363e9, 1e9, 2.0], "expected": [None, None, 1.0],
+                           "severity": ["major", "gross", "gross"],
+                           "detail": ["cannot be reconciled with 1 claim (nearest: off by -36%)", "no numbers", "x"]})
+    sizes = site.check_sizes(checks, pd.DataFrame({"claim_id": ["a", "b", "c"]}))
+    assert sizes["size"].tolist() == ["off by -36%", "gross difference", "off by 100% (2x too large)"]
+
+
+def test_every_field_has_a_human_label():
+    from pipeline.fields import FIELDS
+    assert set(FIELDS) <= set(site.FIELD_LABELS)
+    assert site.field_label("training_cost_usd") == "training cost (USD)"
+    assert site.field_label("weights_gb_fp16") == "weights at FP16 (GB)"
+
+
+def test_model_page_shows_sizes_labels_status_and_precision(real):
+    database, site_dir = real
+    text = page(site_dir, "models/meta/llama-2-70b/")
+    claim_id, = query(database, "SELECT claim_id FROM claims WHERE model_id = 'llama-2-70b' "
+                                "AND as_written = 'exactly 70,015,266,816'")[0]
+    row = text[text.index(f'<tr id="claim-{claim_id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "off by 1.5%, too large" in row  # 70,015,266,816 / 68,976,648,192 - 1 = 1.506%
+    assert ">total parameters<" in text and ">params total<" not in text
+    facts = text[text.index('class="mf-table mf-facts"'):]
+    facts = facts[:facts.index("</table>")]
+    assert "<th>precision</th>" in facts and "<small>exact</small>" in facts
+    title, = query(database, "SELECT s.title FROM model_summary m JOIN claims c ON c.claim_id = m.best_claim_id "
+                             "JOIN sources s USING (source_id) WHERE m.model_id = 'llama-2-70b' "
+                             "AND m.field = 'training_tokens'")[0]
+    assert title in facts.replace("&#39;", "'")  # source titles, not slugs
+
+
+def test_source_page_links_the_repository_file_at_its_commit():
+    from pipeline.site.sources import repository_link, source_commit
+    commit = source_commit(None, None, "file as of commit 39afc3de1beb16ee18dbe89f925759fa713dc744).")
+    assert commit == "39afc3de1beb16ee18dbe89f925759fa713dc744"
+    assert repository_link("epoch-research/training-cost-trends", "data/All ML Systems - full view.csv", None, commit) == \
+        f"https://github.com/epoch-research/training-cost-trends/blob/{commit}/data/All%20ML%20Systems%20-%20full%20view.csv"
+    assert repository_link("meta-llama/Llama-3.1-8B", "config.json",
+                           "https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/config.json", None) == \
+        "https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/config.json"
+    assert repository_link("not a repo", "x", None, None) is None
+
+
+def test_sql_page_and_explorer_are_built_from_vendored_files(real):
+    _, site_dir = real
+    sql = page(site_dir, "sql/")
+    for recipe in site.cookbook.QUERIES:
+        assert f'data-recipe="{recipe.slug}"' in sql
+    assert (site_dir / "assets" / "sql.bundle.js").stat().st_size > 10_000
+    assert (site_dir / "assets" / "vendor" / "duckdb" / "duckdb-eh.wasm").stat().st_size > 1_000_000
+    charts_page = page(site_dir, "charts/")
+    for name in site.charts.CHARTS:
+        spec = json.loads((site_dir / "charts" / site.charts.spec_name(name)).read_text())
+        assert spec["data"]["values"] and f'data-spec="{site.charts.spec_name(name)}"' in charts_page
+        assert all(point["url"].startswith("../models/") for point in spec["data"]["values"])
+    for path in (site_dir / "assets").rglob("*.js"):
+        text = path.read_text(errors="replace")
+        assert "cdn.jsdelivr" not in text or path.name.startswith(("vega", "sql.bundle")), path
+
+
+def test_changelog_renders_names_as_text(tmp_path):
+    text = "## 0.2.0\n\n- added <script>alert(1)</script> model & more; `code <b>` stays\n```\n<i>fenced</i>\n```\n"
+    out = site.escape_html(text)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; model &amp; more" in out
+    assert "`code <b>`" in out and "<i>fenced</i>" in out
+
+
+def test_findings_has_a_2025_2026_section(real):
+    database, site_dir = real
+    text = page(site_dir, "findings/")
+    assert 'id="2025-2026"' in text
+    recent = query(database, "SELECT count(*) FROM models WHERE year(released) BETWEEN 2025 AND 2026")[0][0]
+    if recent:
+        assert "Models released in 2025 and 2026" in text
+
+
+def test_closed_models_say_what_the_developer_did_not_disclose(real):
+    database, site_dir = real
+    rows = query(database, "SELECT DISTINCT m.organization, c.model_id, c.field FROM claims c JOIN models m "
+                           "USING (model_id) WHERE c.precision = 'undisclosed' ORDER BY 2, 3")
+    assert rows, "the data has claims that a developer did not disclose a figure"
+    for organization, model_id, field in rows:
+        text = page(site_dir, f"models/{organization}/{model_id}/")
+        note = text[text.index('class="mf-undisclosed-note"'):]
+        assert f"The developer has not disclosed" in note[:400] and site.field_label(field) in note[:400], model_id
+
+
+def test_bibtex_carries_the_source_url(real):
+    database, site_dir = real
+    claim_id, url, organization, model_id = query(
+        database, "SELECT c.claim_id, s.url, m.organization, c.model_id FROM claims c JOIN sources s USING (source_id) "
+                  "JOIN models m USING (model_id) WHERE s.url LIKE 'https://%' AND s.url NOT LIKE '%&%' "
+                  "ORDER BY c.claim_id LIMIT 1")[0]
+    text = page(site_dir, f"models/{organization}/{model_id}/")
+    box = text[text.index(f'id="cite-{claim_id}"'):]
+    box = box[:box.index("</details>")]
+    assert f"  url          = {{{url}}},\n" in box
+
+
+def test_methodology_includes_the_conventions_when_present(real, tmp_path):
+    database, _ = real
+    data = site.load(database)
+    assert "## Conventions" not in site.methodology_page(data, tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "conventions.md").write_text("# Conventions\n\n## Rounding\n\n\"70B\" has 2 figures.\n")
+    text = site.methodology_page(data, tmp_path)
+    assert text.endswith("## Conventions\n\n### Rounding\n\n\"70B\" has 2 figures.\n")
+    assert "## How far off a verdict is" in text
