@@ -18,12 +18,18 @@ CURATED_2025_OPEN = [
     "gpt-oss-20b", "gpt-oss-120b", "kimi-k2", "glm-4.5", "glm-4.5-air", "qwen3-coder-480b-a35b", "smollm3-3b",
     "minimax-m1", "devstral-small-1.1", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b",
     "phi-4", "exaone-4.0-32b", "olmo-3-32b", "phi-3.5-moe",
+    "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
+    "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
     "qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
     "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
+    # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
+    # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
+    "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
+    "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
