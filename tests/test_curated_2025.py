@@ -20,6 +20,7 @@ CURATED_2025_OPEN = [
     "phi-4", "exaone-4.0-32b", "olmo-3-32b", "phi-3.5-moe",
     "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
+    "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -30,6 +31,8 @@ WITHOUT_ARCHITECTURE_YET = {
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
+    # Sourced from Mistral's documentation only; no copy of their config.json was found.
+    "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -53,6 +56,8 @@ TRANSFORMERS_META_COUNTS = {
     "gpt-oss-120b": 116_829_156_672,
     "gemma-3-4b": 4_300_079_472,
     "gemma-3-27b": 27_432_406_640,
+    # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
+    "devstral-small-2": 24_011_361_280,
 }
 
 
