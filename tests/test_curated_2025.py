@@ -21,7 +21,7 @@ CURATED_2025_OPEN = [
     "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
-    "devstral-2",
+    "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -34,6 +34,7 @@ WITHOUT_ARCHITECTURE_YET = {
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
+    "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
