@@ -18,12 +18,23 @@ CURATED_2025_OPEN = [
     "gpt-oss-20b", "gpt-oss-120b", "kimi-k2", "glm-4.5", "glm-4.5-air", "qwen3-coder-480b-a35b", "smollm3-3b",
     "minimax-m1", "devstral-small-1.1", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b",
     "phi-4", "exaone-4.0-32b", "olmo-3-32b", "phi-3.5-moe",
+    "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
+    "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
+    "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
+    "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
     "qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
     "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
+    # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
+    # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
+    "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
+    "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
+    # Sourced from Mistral's documentation only; no copy of their config.json was found.
+    "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
+    "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -47,6 +58,9 @@ TRANSFORMERS_META_COUNTS = {
     "gpt-oss-120b": 116_829_156_672,
     "gemma-3-4b": 4_300_079_472,
     "gemma-3-27b": 27_432_406_640,
+    # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
+    "devstral-small-2": 24_011_361_280,
+    "devstral-2": 125_025_988_608,
 }
 
 
