@@ -86,10 +86,11 @@ def test_releases_are_reproducible_and_keep_the_previous_one(released, tree, mon
 def test_release_errors(tree, monkeypatch):
     status, _, err = run_cli(["release"], tree, monkeypatch)
     assert status == 1 and "no database" in err
-    (tree / "data/VERSION").write_text("one\n")
-    run_cli(["build"], tree, monkeypatch)
+    (tree / "data/VERSION").write_text("one\n")  # refused at build time now, so it is never published
+    status, out, _ = run_cli(["build"], tree, monkeypatch)
+    assert status == 1 and 'data/VERSION:1: expected a version MAJOR.MINOR.PATCH such as 0.1.0; found "one"' in out
     status, _, err = run_cli(["release"], tree, monkeypatch)
-    assert status == 1 and "is not MAJOR.MINOR.PATCH" in err
+    assert status == 1 and "no database" in err
 
 
 def test_release_warns_when_changelog_or_citation_lag(tree, monkeypatch):
