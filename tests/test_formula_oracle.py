@@ -243,7 +243,13 @@ def _random_config(family: str, rng: random.Random) -> dict:
     return c
 
 
-NATIVE_FAMILIES = sorted(set(formula.FAMILY_CLASSES) - REMOTE_ONLY)
+#: Families whose random configs are drawn by hypothesis in tests/test_formula_properties.py only
+#: (their keys are not llama-like, so the generator above does not know them).
+DRAWN_BY_PROPERTIES = {"roberta", "xlm-roberta", "deberta-v2", "whisper", "clip", "clip_text_model",
+                       "clip_vision_model", "siglip", "siglip_text_model", "siglip_vision_model", "mt5", "umt5",
+                       "mamba", "mamba2", "falcon_mamba", "jamba", "falcon_h1", "nemotron", "hunyuan_v1_dense",
+                       "hunyuan_v1_moe", "qwen3_next"}
+NATIVE_FAMILIES = sorted(set(formula.FAMILY_CLASSES) - REMOTE_ONLY - DRAWN_BY_PROPERTIES)
 
 
 @pytest.mark.parametrize("family", NATIVE_FAMILIES)

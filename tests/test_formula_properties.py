@@ -30,6 +30,12 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+#: The class transformers builds for a config without ``architectures``, where the family's usual
+#: class is not the causal LM (the engine's ``Family.cls``).
+DEFAULT_CLASS = {"roberta": "RobertaForMaskedLM", "xlm-roberta": "XLMRobertaForMaskedLM",
+                 "deberta-v2": "DebertaV2ForMaskedLM"}
+
+
 def meta_count(cfg: dict) -> int:
     """transformers' own count: the class named in ``architectures`` (else the causal LM), built on meta."""
     hf = {k: v for k, v in cfg.items() if k != "model_type"}
@@ -39,7 +45,7 @@ def meta_count(cfg: dict) -> int:
         # some config classes refuse an explicit head_dim null; nothing to compare then
         hypothesis.assume(hf.get("head_dim", 0) is not None)
         raise
-    arch = (cfg.get("architectures") or [None])[0]
+    arch = (cfg.get("architectures") or [None])[0] or DEFAULT_CLASS.get(cfg["model_type"])
     with warnings.catch_warnings(), torch.device("meta"):
         warnings.simplefilter("ignore")
         model = getattr(transformers, arch)(config) if arch else AutoModelForCausalLM.from_config(config)
@@ -186,7 +192,66 @@ def qwen2_moe(draw):
     return cfg
 
 
-STRATEGIES = {"gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
+@st.composite
+def bert_like(draw, model_type: str, prefix: str, heads: tuple[str, ...]) -> dict:
+    """An encoder with BERT's keys (RoBERTa, XLM-RoBERTa, DeBERTa-v2), small, and one of its heads."""
+    n_heads = draw(st.sampled_from([1, 2, 4]))
+    cfg = {"model_type": model_type, "vocab_size": draw(st.integers(16, 64)),
+           "hidden_size": n_heads * draw(st.sampled_from([4, 8])), "num_hidden_layers": draw(st.integers(1, 3)),
+           "num_attention_heads": n_heads, "intermediate_size": draw(st.integers(4, 40)),
+           "max_position_embeddings": draw(st.integers(8, 40)), "pad_token_id": 0}
+    if draw(st.booleans()):
+        cfg["type_vocab_size"] = draw(st.integers(0, 3))
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    head = draw(st.sampled_from(heads + (None,)))
+    if head is not None:
+        cfg["architectures"] = [prefix + head]
+    if head == "ForSequenceClassification" or draw(st.booleans()):
+        if draw(st.booleans()):
+            cfg["num_labels"] = draw(st.integers(1, 5))
+        else:
+            cfg["id2label"] = {str(i): f"L{i}" for i in range(draw(st.integers(1, 5)))}
+    return cfg
+
+
+@st.composite
+def roberta(draw, model_type: str = "roberta", prefix: str = "Roberta"):
+    cfg = draw(bert_like(model_type, prefix, ("ForMaskedLM", "ForCausalLM", "Model", "ForSequenceClassification")))
+    if cfg.get("architectures") == [prefix + "ForCausalLM"]:
+        cfg["is_decoder"] = True
+        cfg["add_cross_attention"] = draw(st.booleans())
+    return cfg
+
+
+@st.composite
+def deberta_v2(draw):
+    cfg = draw(bert_like("deberta-v2", "DebertaV2", ("ForMaskedLM", "Model", "ForSequenceClassification")))
+    heads = cfg["num_attention_heads"]
+    if draw(st.booleans()):
+        cfg["relative_attention"] = True
+        cfg["max_relative_positions"] = draw(st.sampled_from([-1, 4]))
+        cfg["position_buckets"] = draw(st.sampled_from([-1, 0, 6]))
+        cfg["share_att_key"] = draw(st.booleans())
+        cfg["pos_att_type"] = draw(st.sampled_from([["p2c", "c2p"], "p2c|c2p", ["c2p"], "p2c", None]))
+        cfg["norm_rel_ebd"] = draw(st.sampled_from(["layer_norm", "none"]))
+    for key in ("position_biased_input", "legacy"):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.booleans())
+    if draw(st.booleans()):
+        cfg["embedding_size"] = draw(st.sampled_from([4, 12]))
+    if draw(st.booleans()):
+        cfg["attention_head_size"] = draw(st.sampled_from([2, 6]))
+    if draw(st.booleans()):
+        cfg["pooler_hidden_size"] = draw(st.sampled_from([4, 10]))
+    if draw(st.booleans()):
+        cfg["conv_kernel_size"] = draw(st.sampled_from([0, 3]))
+        cfg["conv_groups"] = draw(st.sampled_from([1, heads]))
+    return cfg
+
+
+STRATEGIES = {"deberta-v2": deberta_v2(), "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"),
+              "gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
               "olmo3": olmo3(), "granite": granite(), "granitemoe": granitemoe(), "smollm3": smollm3(),
               "starcoder2": starcoder2(), "stablelm": stablelm(), "llama": llama(), "qwen2_moe": qwen2_moe()}
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from pipeline.formula.spec import Key, boolean, required
 from pipeline.formula.terms import Ctx, Term, linear
 
@@ -50,3 +52,9 @@ def gated_mlp(c: Ctx, h, I, bias=False):
     return 2 * linear(c, h, I, bias) + linear(c, I, h, bias)
 
 
+
+
+def head_is(c: Ctx, *kinds: str):
+    """Bool column: rows whose counted head kind (``c.cols["_head"]``, families with ``own_heads``)
+    is one of ``kinds``."""
+    return np.isin(c.cols["_head"], kinds)

@@ -62,6 +62,9 @@ FAMILY_MODULES: tuple[str, ...] = (
     "smollm3",
     "starcoder2",
     "stablelm",
+    "roberta",
+    "xlm_roberta",
+    "deberta_v2",
 )
 
 
