@@ -33,7 +33,7 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 #: The class transformers builds for a config without ``architectures``, where the family's usual
 #: class is not the causal LM (the engine's ``Family.cls``).
 DEFAULT_CLASS = {"roberta": "RobertaForMaskedLM", "xlm-roberta": "XLMRobertaForMaskedLM",
-                 "deberta-v2": "DebertaV2ForMaskedLM"}
+                 "deberta-v2": "DebertaV2ForMaskedLM", "whisper": "WhisperForConditionalGeneration"}
 
 
 def meta_count(cfg: dict) -> int:
@@ -250,7 +250,25 @@ def deberta_v2(draw):
     return cfg
 
 
-STRATEGIES = {"deberta-v2": deberta_v2(), "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"),
+@st.composite
+def whisper(draw):
+    n_heads = draw(st.sampled_from([1, 2, 4]))
+    cfg = {"model_type": "whisper", "vocab_size": draw(st.integers(16, 64)), "d_model": n_heads * 4,
+           "encoder_layers": draw(st.integers(1, 2)), "decoder_layers": draw(st.integers(1, 2)),
+           "encoder_attention_heads": n_heads, "decoder_attention_heads": n_heads,
+           "encoder_ffn_dim": draw(st.integers(4, 24)), "decoder_ffn_dim": draw(st.integers(4, 24)),
+           "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0, "decoder_start_token_id": 0}
+    for key, values in (("num_mel_bins", [8, 80]), ("max_source_positions", [6, 20]),
+                        ("max_target_positions", [4, 12]), ("tie_word_embeddings", [True, False])):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.sampled_from(values))
+    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
+    if head:
+        cfg["architectures"] = ["Whisper" + head]
+    return cfg
+
+
+STRATEGIES = {"whisper": whisper(), "deberta-v2": deberta_v2(), "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"),
               "gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
               "olmo3": olmo3(), "granite": granite(), "granitemoe": granitemoe(), "smollm3": smollm3(),
               "starcoder2": starcoder2(), "stablelm": stablelm(), "llama": llama(), "qwen2_moe": qwen2_moe()}
@@ -269,6 +287,8 @@ def test_engine_equals_transformers_meta_count(family):
         assert result["active"] <= result["total"]
         assert result["active_non_embedding"] == (result["active"] - result["input_embedding"]
                                                   - result["output_embedding"])
+        if result["components"]:     # towers partition the model
+            assert sum(result["components"].values()) == result["total"], result["components"]
 
     check()
 

@@ -65,6 +65,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "roberta",
     "xlm_roberta",
     "deberta_v2",
+    "whisper",
 )
 
 
