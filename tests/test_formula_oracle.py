@@ -81,6 +81,8 @@ def meta_count(cfg: dict) -> int:
             model = T5ForConditionalGeneration(config)
         elif model_type in ("bert", "vit"):
             model = AutoModel.from_config(config)          # BertModel / ViTModel, pooler included
+        elif model_type in DRAWN_BY_PROPERTIES:
+            model = getattr(transformers, formula.FAMILY_CLASSES[model_type])(config)   # the family's usual class
         else:
             model = AutoModelForCausalLM.from_config(config)
     n = sum(p.numel() for p in model.parameters())

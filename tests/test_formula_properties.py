@@ -33,7 +33,9 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 #: The class transformers builds for a config without ``architectures``, where the family's usual
 #: class is not the causal LM (the engine's ``Family.cls``).
 DEFAULT_CLASS = {"roberta": "RobertaForMaskedLM", "xlm-roberta": "XLMRobertaForMaskedLM",
-                 "deberta-v2": "DebertaV2ForMaskedLM", "whisper": "WhisperForConditionalGeneration"}
+                 "deberta-v2": "DebertaV2ForMaskedLM", "whisper": "WhisperForConditionalGeneration",
+                 "clip": "CLIPModel", "clip_text_model": "CLIPTextModel", "clip_vision_model": "CLIPVisionModel",
+                 "siglip": "SiglipModel", "siglip_vision_model": "SiglipVisionModel"}
 
 
 def meta_count(cfg: dict) -> int:
@@ -268,7 +270,62 @@ def whisper(draw):
     return cfg
 
 
-STRATEGIES = {"whisper": whisper(), "deberta-v2": deberta_v2(), "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"),
+@st.composite
+def clip_text(draw) -> dict:
+    n_heads = draw(st.sampled_from([1, 2]))
+    cfg = {"hidden_size": n_heads * draw(st.sampled_from([4, 8])), "num_attention_heads": n_heads,
+           "num_hidden_layers": draw(st.integers(1, 2)), "intermediate_size": draw(st.integers(4, 24)),
+           "vocab_size": draw(st.integers(16, 64)), "max_position_embeddings": draw(st.integers(4, 16)),
+           "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0}
+    for key in ("vocab_size", "max_position_embeddings", "intermediate_size"):
+        if draw(st.integers(0, 3)) == 0:
+            del cfg[key]        # the sub-config class default
+    return cfg
+
+
+@st.composite
+def clip_vision(draw) -> dict:
+    n_heads = draw(st.sampled_from([1, 2]))
+    cfg = {"hidden_size": n_heads * draw(st.sampled_from([4, 8])), "num_attention_heads": n_heads,
+           "num_hidden_layers": draw(st.integers(1, 2)), "intermediate_size": draw(st.integers(4, 24)),
+           "image_size": draw(st.sampled_from([16, 24, 32])), "patch_size": draw(st.sampled_from([8, 16]))}
+    if draw(st.booleans()):
+        cfg["num_channels"] = draw(st.sampled_from([1, 3]))
+    return cfg
+
+
+@st.composite
+def clip(draw, model_type: str = "clip", prefix: str = "CLIP"):
+    cfg = {"model_type": model_type, "text_config": draw(clip_text()), "vision_config": draw(clip_vision())}
+    if model_type == "clip" and draw(st.booleans()):
+        cfg["projection_dim"] = draw(st.integers(2, 12))
+    if model_type == "siglip" and draw(st.booleans()):
+        cfg["text_config"]["projection_size"] = draw(st.integers(2, 12))
+    if model_type == "siglip" and draw(st.booleans()):
+        cfg["vision_config"]["vision_use_head"] = draw(st.booleans())
+    head = draw(st.sampled_from(["Model", "ForImageClassification", None]))
+    if head:
+        cfg["architectures"] = [prefix + head]
+        if head == "ForImageClassification":
+            cfg["num_labels"] = draw(st.integers(1, 4))
+    return cfg
+
+
+@st.composite
+def clip_tower(draw, model_type: str, arch: str, tower):
+    cfg = {"model_type": model_type, **draw(tower)}
+    if model_type == "siglip_vision_model" and draw(st.booleans()):
+        cfg["vision_use_head"] = draw(st.booleans())
+    if model_type == "siglip_text_model" and draw(st.booleans()):
+        cfg["projection_size"] = draw(st.integers(2, 12))
+    if draw(st.booleans()):
+        cfg["architectures"] = [arch]
+    return cfg
+
+
+STRATEGIES = {"clip": clip(), "clip_text_model": clip_tower("clip_text_model", "CLIPTextModel", clip_text()),
+              "clip_vision_model": clip_tower("clip_vision_model", "CLIPVisionModel", clip_vision()),
+              "whisper": whisper(), "deberta-v2": deberta_v2(), "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"),
               "gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
               "olmo3": olmo3(), "granite": granite(), "granitemoe": granitemoe(), "smollm3": smollm3(),
               "starcoder2": starcoder2(), "stablelm": stablelm(), "llama": llama(), "qwen2_moe": qwen2_moe()}

@@ -66,6 +66,9 @@ FAMILY_MODULES: tuple[str, ...] = (
     "xlm_roberta",
     "deberta_v2",
     "whisper",
+    "clip",
+    "clip_text_model",
+    "clip_vision_model",
 )
 
 
