@@ -35,7 +35,8 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 DEFAULT_CLASS = {"roberta": "RobertaForMaskedLM", "xlm-roberta": "XLMRobertaForMaskedLM",
                  "deberta-v2": "DebertaV2ForMaskedLM", "whisper": "WhisperForConditionalGeneration",
                  "clip": "CLIPModel", "clip_text_model": "CLIPTextModel", "clip_vision_model": "CLIPVisionModel",
-                 "siglip": "SiglipModel", "siglip_vision_model": "SiglipVisionModel"}
+                 "siglip": "SiglipModel", "siglip_vision_model": "SiglipVisionModel",
+                 "siglip_text_model": "SiglipTextModel"}
 
 
 def meta_count(cfg: dict) -> int:
@@ -323,7 +324,10 @@ def clip_tower(draw, model_type: str, arch: str, tower):
     return cfg
 
 
-STRATEGIES = {"clip": clip(), "clip_text_model": clip_tower("clip_text_model", "CLIPTextModel", clip_text()),
+STRATEGIES = {"siglip": clip("siglip", "Siglip"),
+              "siglip_vision_model": clip_tower("siglip_vision_model", "SiglipVisionModel", clip_vision()),
+              "siglip_text_model": clip_tower("siglip_text_model", "SiglipTextModel", clip_text()),
+              "clip": clip(), "clip_text_model": clip_tower("clip_text_model", "CLIPTextModel", clip_text()),
               "clip_vision_model": clip_tower("clip_vision_model", "CLIPVisionModel", clip_vision()),
               "whisper": whisper(), "deberta-v2": deberta_v2(), "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"),
               "gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),

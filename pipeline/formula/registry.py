@@ -69,6 +69,9 @@ FAMILY_MODULES: tuple[str, ...] = (
     "clip",
     "clip_text_model",
     "clip_vision_model",
+    "siglip",
+    "siglip_text_model",
+    "siglip_vision_model",
 )
 
 
