@@ -86,7 +86,7 @@ def meta_count(cfg: dict) -> int:
         else:
             model = AutoModelForCausalLM.from_config(config)
     n = sum(p.numel() for p in model.parameters())
-    if model_type == "t5" and cfg.get("tie_word_embeddings") is False:
+    if model_type in ("t5", "mt5", "umt5") and cfg.get("tie_word_embeddings") is False and hasattr(model, "lm_head"):
         # transformers v5's T5Config always ties; a T5 v1.1 checkpoint carries its own lm_head and
         # from_pretrained then unties it (test_t5_v1_1_checkpoint_keeps_its_head shows it). Count it.
         assert model.lm_head.weight is model.shared.weight

@@ -72,6 +72,8 @@ FAMILY_MODULES: tuple[str, ...] = (
     "siglip",
     "siglip_text_model",
     "siglip_vision_model",
+    "mt5",
+    "umt5",
 )
 
 
