@@ -347,7 +347,28 @@ def mt5(draw, model_type: str = "mt5", prefix: str = "MT5"):
     return cfg
 
 
-STRATEGIES = {"mt5": mt5(), "umt5": mt5("umt5", "UMT5"), "siglip": clip("siglip", "Siglip"),
+@st.composite
+def mamba(draw, model_type: str = "mamba", prefix: str = "Mamba"):
+    cfg = {"model_type": model_type, "vocab_size": draw(st.integers(16, 64)), "hidden_size": draw(st.sampled_from([8, 16, 24])),
+           "num_hidden_layers": draw(st.integers(1, 3)), "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0}
+    for key, values in (("state_size", [2, 4]), ("expand", [1, 2]), ("conv_kernel", [2, 4]),
+                        ("time_step_rank", ["auto", 3]), ("use_bias", [True, False]),
+                        ("use_conv_bias", [True, False]), ("tie_word_embeddings", [True, False])):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.sampled_from(values))
+    if model_type != "mamba2" and draw(st.booleans()):
+        cfg["intermediate_size"] = draw(st.integers(4, 40))      # overrides expand × hidden
+    if model_type == "mamba2":
+        cfg.update(n_groups=draw(st.sampled_from([1, 2])), num_heads=draw(st.sampled_from([2, 4])))
+        cfg["head_dim"] = cfg.get("expand", 2) * cfg["hidden_size"] // cfg["num_heads"]
+    head = draw(st.sampled_from(["ForCausalLM", "Model", None]))
+    if head:
+        cfg["architectures"] = [prefix + head]
+    return cfg
+
+
+STRATEGIES = {"mamba": mamba(), "falcon_mamba": mamba("falcon_mamba", "FalconMamba"),
+              "mamba2": mamba("mamba2", "Mamba2"), "mt5": mt5(), "umt5": mt5("umt5", "UMT5"), "siglip": clip("siglip", "Siglip"),
               "siglip_vision_model": clip_tower("siglip_vision_model", "SiglipVisionModel", clip_vision()),
               "siglip_text_model": clip_tower("siglip_text_model", "SiglipTextModel", clip_text()),
               "clip": clip(), "clip_text_model": clip_tower("clip_text_model", "CLIPTextModel", clip_text()),

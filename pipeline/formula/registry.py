@@ -74,6 +74,9 @@ FAMILY_MODULES: tuple[str, ...] = (
     "siglip_vision_model",
     "mt5",
     "umt5",
+    "mamba",
+    "mamba2",
+    "falcon_mamba",
 )
 
 
