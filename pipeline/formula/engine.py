@@ -254,7 +254,8 @@ def _apply_head(fam: Family, norm: _Normalized, parts: dict[str, Any], plan: np.
 
 
 def _formula_rows(fam: Family, configs: pd.DataFrame, pos: np.ndarray, values: dict[str, np.ndarray],
-                  text: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  text: dict[str, np.ndarray], has_tower: dict[str, np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Count rows ``pos`` of one family; returns (ok mask, error messages, hand-off messages) over
     ``pos``. Rows only transformers can count (a head class the formula does not model, a required
     key left to the config class default) get ok False, no error, and the hand-off message to use
@@ -285,7 +286,7 @@ def _formula_rows(fam: Family, configs: pd.DataFrame, pos: np.ndarray, values: d
         values[name][pos] = arr
     for name, term in ctx.components.items():
         values[f"component_{name}"][pos] = _as_array(term.value, n)
-        text["components"][pos] = ",".join(ctx.components)
+        has_tower[name][pos] = True
     for part, term in extras.items():
         values[f"extra_{part}"][pos] = _as_array(term.value, n)
     text["head"][pos] = head
@@ -312,7 +313,8 @@ def _formula_rows(fam: Family, configs: pd.DataFrame, pos: np.ndarray, values: d
 
 
 def _fallback_rows(configs: pd.DataFrame, pos: np.ndarray, values: dict[str, np.ndarray],
-                   text: dict[str, np.ndarray], masks: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+                   text: dict[str, np.ndarray], masks: dict[str, np.ndarray], has_tower: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Count rows ``pos`` with transformers on the meta device, one config at a time (cached)."""
     ok = np.zeros(len(pos), bool)
     msgs = np.full(len(pos), None, dtype=object)
@@ -325,7 +327,7 @@ def _fallback_rows(configs: pd.DataFrame, pos: np.ndarray, values: dict[str, np.
         except ConfigError as error:
             msgs[j] = str(error)
             continue
-        _store(result, i, values, text, masks)
+        _store(result, i, values, text, masks, has_tower)
         ok[j] = True
     return ok, msgs
 
@@ -335,7 +337,7 @@ def _is_na(value: Any) -> bool:
 
 
 def _store(result: dict[str, Any], i: int, values: dict[str, np.ndarray], text: dict[str, np.ndarray],
-           masks: dict[str, np.ndarray]) -> None:
+           masks: dict[str, np.ndarray], has_tower: dict[str, np.ndarray]) -> None:
     """Write one transformers count into row ``i`` of the output columns."""
     total, inp, out = result["total"], result["input_embedding"], result["output_embedding"]
     active = result["active"]
@@ -355,7 +357,7 @@ def _store(result: dict[str, Any], i: int, values: dict[str, np.ndarray], text: 
         values[f"comp_{part}"][i] = result["parts"].get(part, 0)
     for name, value in result["components"].items():
         values[f"component_{name}"][i] = value
-    text["components"][i] = ",".join(result["components"])
+        has_tower[name][i] = True
     text["head"][i] = result["head"]
     text["head_source"][i] = result["head_source"]
     text["method"][i] = "transformers"
@@ -383,7 +385,8 @@ def count_table(configs: pd.DataFrame, fallback_to_transformers: bool = True) ->
     int_cols = list(COUNT_COLUMNS) + [f"comp_{p}" for p in PARTS] + [f"extra_{p}" for p in EXTRAS]
     values = {c: np.zeros(n, dtype=INT64) for c in int_cols + [f"component_{t}" for t in TOWERS]}
     masks = {c: np.zeros(n, dtype=bool) for c in values}
-    text = {c: np.full(n, None, dtype=object) for c in ("head", "head_source", "method", "components", "defaults")}
+    text = {c: np.full(n, None, dtype=object) for c in ("head", "head_source", "method", "defaults")}
+    has_tower = {name: np.zeros(n, dtype=bool) for name in TOWERS}
     ok = np.zeros(n, dtype=bool)
     errors = np.full(n, None, dtype=object)
 
@@ -404,7 +407,7 @@ def count_table(configs: pd.DataFrame, fallback_to_transformers: bool = True) ->
             else:
                 errors[pos] = _unknown_message(mt[pos[0]])
             continue
-        rows_ok, msgs, handoff = _formula_rows(fam, configs, pos, values, text)
+        rows_ok, msgs, handoff = _formula_rows(fam, configs, pos, values, text, has_tower)
         ok[pos] = rows_ok
         errors[pos] = msgs
         handed = pd.notna(pd.Series(handoff, dtype=object)).to_numpy()
@@ -415,7 +418,7 @@ def count_table(configs: pd.DataFrame, fallback_to_transformers: bool = True) ->
                 errors[pos[handed]] = handoff[handed]
     if to_transformers:
         pos = np.concatenate(to_transformers)
-        rows_ok, msgs = _fallback_rows(configs, pos, values, text, masks)
+        rows_ok, msgs = _fallback_rows(configs, pos, values, text, masks, has_tower)
         ok[pos] = rows_ok
         errors[pos] = msgs
 
@@ -424,12 +427,10 @@ def count_table(configs: pd.DataFrame, fallback_to_transformers: bool = True) ->
     ok[no_type] = False
 
     result: dict[str, Any] = {"model_type": pd.Series(mt, dtype=object).astype("string").array}
-    has_components = pd.notna(pd.Series(text["components"], dtype=object)).to_numpy()
     for c, arr in values.items():
         mask = ~ok | masks[c]
         if c.startswith("component_"):
-            mask = mask | ~has_components | ~pd.Series(text["components"], dtype=object).fillna("").str.split(",")\
-                .map(lambda names, c=c: c[len("component_"):] in names).to_numpy(dtype=bool)
+            mask = mask | ~has_tower[c[len("component_"):]]
         result[c] = pd.arrays.IntegerArray(arr, mask)
     out = pd.DataFrame(result, index=configs.index)
     for c in ("head", "head_source", "method", "defaults"):
