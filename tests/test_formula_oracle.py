@@ -258,7 +258,7 @@ NO_REAL_CONFIG_YET = {"olmo3", "olmoe", "granite", "granitemoe", "phimoe", "exao
 #: Families of the "families" branch: their default class (no ``architectures``) is not a causal LM.
 DRAWN_BY_PROPERTIES = {"roberta", "xlm-roberta", "deberta-v2", "whisper", "clip", "clip_text_model",
                        "clip_vision_model", "siglip", "siglip_text_model", "siglip_vision_model", "mt5", "umt5",
-                       "mamba", "mamba2", "falcon_mamba"}
+                       "mamba", "mamba2", "falcon_mamba", "jamba"}
 
 
 @pytest.mark.parametrize("family", NATIVE_FAMILIES)

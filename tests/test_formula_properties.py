@@ -484,6 +484,23 @@ def mamba(draw, model_type: str = "mamba", prefix: str = "Mamba"):
     return cfg
 
 
+@st.composite
+def jamba(draw):
+    cfg = draw(decoder("jamba", "Jamba", head_dim=False))
+    cfg["num_hidden_layers"] = draw(st.integers(1, 6))
+    cfg.update(num_experts=draw(st.integers(1, 4)), attn_layer_period=draw(st.integers(1, 3)),
+               expert_layer_period=draw(st.integers(1, 3)))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_experts"]))
+    cfg["attn_layer_offset"] = draw(st.integers(0, cfg["attn_layer_period"] - 1))
+    cfg["expert_layer_offset"] = draw(st.integers(0, cfg["expert_layer_period"] - 1))
+    for key, values in (("mamba_d_state", [2, 4]), ("mamba_d_conv", [2, 4]), ("mamba_expand", [1, 2]),
+                        ("mamba_dt_rank", ["auto", 3]), ("mamba_conv_bias", [True, False]),
+                        ("mamba_proj_bias", [True, False])):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.sampled_from(values))
+    return cfg
+
+
 #: Encoders, encoder-decoders, dual encoders and state-space families (the "families" branch).
 STRATEGIES.update({
     "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"), "deberta-v2": deberta_v2(),
@@ -494,6 +511,7 @@ STRATEGIES.update({
     "siglip_vision_model": clip_tower("siglip_vision_model", "SiglipVisionModel", clip_vision()),
     "mt5": mt5(), "umt5": mt5("umt5", "UMT5"),
     "mamba": mamba(), "falcon_mamba": mamba("falcon_mamba", "FalconMamba"), "mamba2": mamba("mamba2", "Mamba2"),
+    "jamba": jamba(),
 })
 
 

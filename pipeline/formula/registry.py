@@ -87,6 +87,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "mamba",
     "mamba2",
     "falcon_mamba",
+    "jamba",
 )
 
 
