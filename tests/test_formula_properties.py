@@ -501,6 +501,15 @@ def jamba(draw):
     return cfg
 
 
+@st.composite
+def nemotron(draw):
+    cfg = draw(decoder("nemotron", "Nemotron"))
+    # NemotronConfig leaves num_key_value_heads None when absent and the model then fails to build
+    cfg.setdefault("num_key_value_heads", cfg["num_attention_heads"])
+    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
+    return cfg
+
+
 #: Encoders, encoder-decoders, dual encoders and state-space families (the "families" branch).
 STRATEGIES.update({
     "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"), "deberta-v2": deberta_v2(),
@@ -511,7 +520,7 @@ STRATEGIES.update({
     "siglip_vision_model": clip_tower("siglip_vision_model", "SiglipVisionModel", clip_vision()),
     "mt5": mt5(), "umt5": mt5("umt5", "UMT5"),
     "mamba": mamba(), "falcon_mamba": mamba("falcon_mamba", "FalconMamba"), "mamba2": mamba("mamba2", "Mamba2"),
-    "jamba": jamba(),
+    "jamba": jamba(), "nemotron": nemotron(),
 })
 
 

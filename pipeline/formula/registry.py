@@ -88,6 +88,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "mamba2",
     "falcon_mamba",
     "jamba",
+    "nemotron",
 )
 
 
