@@ -510,6 +510,20 @@ def nemotron(draw):
     return cfg
 
 
+@st.composite
+def hunyuan(draw, model_type: str = "hunyuan_v1_dense", prefix: str = "HunYuanDenseV1"):
+    cfg = draw(decoder(model_type, prefix))
+    cfg["head_dim"] = cfg.get("head_dim") or 8        # transformers cannot build these without head_dim
+    cfg["attention_bias"] = draw(st.booleans())
+    if model_type == "hunyuan_v1_moe":
+        cfg["num_experts"] = draw(st.integers(1, 4))
+        if draw(st.booleans()):
+            cfg["moe_topk"] = draw(st.integers(1, cfg["num_experts"]))
+        else:
+            cfg["moe_topk"] = [draw(st.integers(1, cfg["num_experts"])) for _ in range(cfg["num_hidden_layers"])]
+    return cfg
+
+
 #: Encoders, encoder-decoders, dual encoders and state-space families (the "families" branch).
 STRATEGIES.update({
     "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"), "deberta-v2": deberta_v2(),
@@ -520,7 +534,8 @@ STRATEGIES.update({
     "siglip_vision_model": clip_tower("siglip_vision_model", "SiglipVisionModel", clip_vision()),
     "mt5": mt5(), "umt5": mt5("umt5", "UMT5"),
     "mamba": mamba(), "falcon_mamba": mamba("falcon_mamba", "FalconMamba"), "mamba2": mamba("mamba2", "Mamba2"),
-    "jamba": jamba(), "nemotron": nemotron(),
+    "jamba": jamba(), "nemotron": nemotron(), "hunyuan_v1_dense": hunyuan(),
+    "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"),
 })
 
 

@@ -89,6 +89,8 @@ FAMILY_MODULES: tuple[str, ...] = (
     "falcon_mamba",
     "jamba",
     "nemotron",
+    "hunyuan_v1_dense",
+    "hunyuan_v1_moe",
 )
 
 
