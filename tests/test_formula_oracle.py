@@ -254,12 +254,13 @@ ORIGINAL_FAMILIES = {"gpt2", "gpt_neox", "opt", "bloom", "falcon", "llama", "mis
 NATIVE_FAMILIES = sorted(ORIGINAL_FAMILIES)
 #: Families whose published config has not been read yet (property-tested against transformers only).
 NO_REAL_CONFIG_YET = {"olmo3", "olmoe", "granite", "granitemoe", "phimoe", "exaone4", "cohere2", "llama4_text",
-                      "siglip_text_model", "nemotron", "hunyuan_v1_dense", "hunyuan_v1_moe"}   # siglip_text_model: its tower is tested inside siglip-so400m
+                      "siglip_text_model", "nemotron", "hunyuan_v1_dense", "hunyuan_v1_moe",
+                      "qwen3_next"}   # siglip_text_model: its tower is tested inside siglip-so400m
 #: Families of the "families" branch: their default class (no ``architectures``) is not a causal LM.
 DRAWN_BY_PROPERTIES = {"roberta", "xlm-roberta", "deberta-v2", "whisper", "clip", "clip_text_model",
                        "clip_vision_model", "siglip", "siglip_text_model", "siglip_vision_model", "mt5", "umt5",
                        "mamba", "mamba2", "falcon_mamba", "jamba", "nemotron", "hunyuan_v1_dense",
-                       "hunyuan_v1_moe"}
+                       "hunyuan_v1_moe", "qwen3_next"}
 
 
 @pytest.mark.parametrize("family", NATIVE_FAMILIES)

@@ -524,6 +524,29 @@ def hunyuan(draw, model_type: str = "hunyuan_v1_dense", prefix: str = "HunYuanDe
     return cfg
 
 
+@st.composite
+def qwen3_next(draw):
+    cfg = draw(decoder("qwen3_next", "Qwen3Next"))
+    cfg["head_dim"] = cfg.get("head_dim") or 8
+    cfg["num_hidden_layers"] = draw(st.integers(1, 5))
+    cfg.update(moe_intermediate_size=draw(st.integers(2, 12)), shared_expert_intermediate_size=draw(st.integers(2, 12)),
+               num_experts=draw(st.integers(0, 4)), attention_bias=draw(st.booleans()),
+               linear_num_key_heads=draw(st.sampled_from([1, 2])), linear_key_head_dim=draw(st.sampled_from([2, 4])),
+               linear_value_head_dim=draw(st.sampled_from([2, 3])), linear_conv_kernel_dim=draw(st.sampled_from([2, 4])))
+    cfg["linear_num_value_heads"] = cfg["linear_num_key_heads"] * draw(st.sampled_from([1, 2]))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, max(cfg["num_experts"], 1)))
+    layout = draw(st.sampled_from(["interval", "types", "default"]))
+    if layout == "interval":
+        cfg["full_attention_interval"] = draw(st.integers(1, 3))
+    elif layout == "types":
+        cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["linear_attention", "full_attention"])
+    if draw(st.booleans()):
+        cfg["decoder_sparse_step"] = draw(st.integers(1, 2))
+    if draw(st.booleans()):
+        cfg["mlp_only_layers"] = sorted(draw(st.sets(st.integers(0, 4), max_size=2)))
+    return cfg
+
+
 #: Encoders, encoder-decoders, dual encoders and state-space families (the "families" branch).
 STRATEGIES.update({
     "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"), "deberta-v2": deberta_v2(),
@@ -535,7 +558,7 @@ STRATEGIES.update({
     "mt5": mt5(), "umt5": mt5("umt5", "UMT5"),
     "mamba": mamba(), "falcon_mamba": mamba("falcon_mamba", "FalconMamba"), "mamba2": mamba("mamba2", "Mamba2"),
     "jamba": jamba(), "nemotron": nemotron(), "hunyuan_v1_dense": hunyuan(),
-    "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"),
+    "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"), "qwen3_next": qwen3_next(),
 })
 
 

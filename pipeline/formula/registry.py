@@ -91,6 +91,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "nemotron",
     "hunyuan_v1_dense",
     "hunyuan_v1_moe",
+    "qwen3_next",
 )
 
 
