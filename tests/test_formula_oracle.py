@@ -260,7 +260,7 @@ NO_REAL_CONFIG_YET = {"olmo3", "olmoe", "granite", "granitemoe", "phimoe", "exao
 DRAWN_BY_PROPERTIES = {"roberta", "xlm-roberta", "deberta-v2", "whisper", "clip", "clip_text_model",
                        "clip_vision_model", "siglip", "siglip_text_model", "siglip_vision_model", "mt5", "umt5",
                        "mamba", "mamba2", "falcon_mamba", "jamba", "nemotron", "hunyuan_v1_dense",
-                       "hunyuan_v1_moe", "qwen3_next"}
+                       "hunyuan_v1_moe", "qwen3_next", "falcon_h1"}
 
 
 @pytest.mark.parametrize("family", NATIVE_FAMILIES)

@@ -547,6 +547,27 @@ def qwen3_next(draw):
     return cfg
 
 
+@st.composite
+def falcon_h1(draw):
+    cfg = draw(decoder("falcon_h1", "FalconH1"))
+    if cfg.get("head_dim", 0) is None:
+        del cfg["head_dim"]                   # FalconH1 reads getattr(config, "head_dim", ...): null cannot build
+    heads, d_head = draw(st.sampled_from([2, 4])), draw(st.sampled_from([2, 4]))
+    cfg.update(mamba_n_heads=heads, mamba_d_head=d_head, mamba_n_groups=draw(st.sampled_from([1, 2])),
+               mamba_d_state=draw(st.sampled_from([2, 4])), mamba_d_conv=draw(st.sampled_from([2, 4])))
+    if draw(st.booleans()):
+        cfg["mamba_d_ssm"] = heads * d_head
+    else:       # explicit null: mamba_expand × hidden, which must split into the heads
+        cfg["mamba_d_ssm"] = None
+        cfg["mamba_expand"] = 1
+        cfg["mamba_d_head"] = cfg["hidden_size"] // heads
+    for key in ("attention_bias", "mlp_bias", "mamba_conv_bias", "mamba_proj_bias", "mamba_rms_norm",
+                "projectors_bias"):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.booleans())
+    return cfg
+
+
 #: Encoders, encoder-decoders, dual encoders and state-space families (the "families" branch).
 STRATEGIES.update({
     "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"), "deberta-v2": deberta_v2(),
@@ -559,6 +580,7 @@ STRATEGIES.update({
     "mamba": mamba(), "falcon_mamba": mamba("falcon_mamba", "FalconMamba"), "mamba2": mamba("mamba2", "Mamba2"),
     "jamba": jamba(), "nemotron": nemotron(), "hunyuan_v1_dense": hunyuan(),
     "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"), "qwen3_next": qwen3_next(),
+    "falcon_h1": falcon_h1(),
 })
 
 

@@ -92,6 +92,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "hunyuan_v1_dense",
     "hunyuan_v1_moe",
     "qwen3_next",
+    "falcon_h1",
 )
 
 
