@@ -680,3 +680,39 @@ def test_family_registry_is_documented():
                 "bert", "t5", "vit"):
         assert fam in SUPPORTED_FAMILIES
     assert np.dtype(formula.INT64) == np.int64
+
+
+# --------------------------------------------------------------------------------------------
+# Newer families against published figures
+# --------------------------------------------------------------------------------------------
+
+def test_gpt_oss_20b():
+    """transformers' meta-device count of openai/gpt-oss-20b is 20,914,757,184 (OpenAI: "21B parameters
+    with 3.6B active"). Per layer: attention 2,880 × 4,096 + 4,096 (q) + 2 × (2,880 × 512 + 512) (k, v)
+    + 4,096 × 2,880 + 2,880 (o) + 64 sinks = 26,550,144; 32 experts of 2,880 × 5,760 + 5,760 + 2,880 ×
+    2,880 + 2,880 = 24,891,840 each, 4 of them active."""
+    r = count(fixture("gpt-oss-20b"))
+    assert r["method"] == "formula" and r["total"] == 20_914_757_184
+    assert r["parts"]["attention"] == 24 * 26_550_144
+    assert r["parts"]["experts_routed"] == 24 * 32 * 24_891_840
+    assert r["active"] == r["total"] - 24 * 28 * 24_891_840
+    assert round(r["active_without_input_embedding"] / 1e9, 1) == 3.6
+
+
+def test_qwen3_moe_and_glm4_moe_published_sizes():
+    """Qwen3-30B-A3B: "30.5B total, 3.3B activated"; GLM-4.5-Air: "106B total, 12B active" (Zhipu counts
+    activated parameters without the two embedding tables)."""
+    qwen = count(fixture("qwen3-30b-a3b"))
+    assert round(qwen["total"] / 1e9, 1) == 30.5 and round(qwen["active"] / 1e9, 1) == 3.4
+    glm = count(fixture("glm-4.5-air"))
+    assert round(glm["total"] / 1e9) == 107 and round(glm["active_non_embedding"] / 1e9) == 12
+
+
+def test_qwen3_0_6b_head_dim_and_qk_norms():
+    """Qwen3-0.6B: head_dim 128 (not 1,024 / 16 = 64); per layer q 1,024 × 2,048, k and v 1,024 × 1,024,
+    o 2,048 × 1,024, q_norm and k_norm of 128; tied head. Qwen: "0.6B, 0.44B non-embedding"."""
+    r = count(fixture("qwen3-0.6b"))
+    assert r["parts"]["attention"] == 28 * (1024 * 2048 + 2 * 1024 * 1024 + 2048 * 1024)
+    assert r["parts"]["norms"] == 28 * (2 * 1024 + 2 * 128) + 1024
+    assert r["output_embedding"] == 0
+    assert round(r["non_embedding"] / 1e9, 2) == 0.44

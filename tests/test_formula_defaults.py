@@ -37,7 +37,7 @@ def meta_total(cfg: dict) -> int:
         warnings.simplefilter("ignore")
         if cfg["model_type"] == "t5":
             model = T5ForConditionalGeneration(config)
-        elif cfg["model_type"] in ("bert", "vit"):
+        elif cfg["model_type"] in ("bert", "vit", "roberta", "xlm-roberta"):
             model = AutoModel.from_config(config)
         else:
             model = AutoModelForCausalLM.from_config(config)
@@ -68,10 +68,11 @@ def test_missing_keys_take_the_config_class_defaults(family):
     assert checked or not [k for k, s in spec.items() if not s.required]
 
 
-@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in ("deepseek_v3",)])
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in ("deepseek_v3", "nemotron")])
 def test_default_config_matches_meta_device(family):
     """The class defaults describe a real model (Llama-7B, Qwen3-MoE-30B, ...): counted exactly.
-    (DeepSeek-V3's default, 671B parameters, is covered by the real DeepSeek-R1 config elsewhere.)"""
+    (DeepSeek-V3's default, 671B parameters, is covered by the real DeepSeek-R1 config elsewhere;
+    NemotronConfig's defaults leave num_key_value_heads None, which transformers cannot build.)"""
     defaults = class_defaults(family)
     assert formula.count(defaults)["total"] == meta_total(defaults)
 

@@ -82,7 +82,8 @@ def meta_count(cfg: dict) -> int:
         elif model_type in ("bert", "vit"):
             model = AutoModel.from_config(config)          # BertModel / ViTModel, pooler included
         elif model_type in DRAWN_BY_PROPERTIES:
-            model = getattr(transformers, formula.FAMILY_CLASSES[model_type])(config)   # the family's usual class
+            # the family's usual class (RobertaModel with its pooler, DebertaV2ForMaskedLM, CLIPModel, ...)
+            model = getattr(transformers, formula.FAMILY_CLASSES[model_type].split(" ")[0])(config)
         else:
             model = AutoModelForCausalLM.from_config(config)
     n = sum(p.numel() for p in model.parameters())
@@ -254,12 +255,12 @@ ORIGINAL_FAMILIES = {"gpt2", "gpt_neox", "opt", "bloom", "falcon", "llama", "mis
 NATIVE_FAMILIES = sorted(ORIGINAL_FAMILIES)
 #: Families whose published config has not been read yet (property-tested against transformers only).
 NO_REAL_CONFIG_YET = {"olmo3", "olmoe", "granite", "granitemoe", "phimoe", "exaone4", "cohere2", "llama4_text",
-                      "siglip_text_model", "nemotron", "hunyuan_v1_dense", "hunyuan_v1_moe",
-                      "qwen3_next"}   # siglip_text_model: its tower is tested inside siglip-so400m
+                      "phi", "ernie4_5", "siglip_text_model", "nemotron", "hunyuan_v1_dense",
+                      "hunyuan_v1_moe", "qwen3_next"}   # siglip_text_model: its tower is tested inside siglip-so400m
 #: Families of the "families" branch: their default class (no ``architectures``) is not a causal LM.
 DRAWN_BY_PROPERTIES = {"roberta", "xlm-roberta", "deberta-v2", "whisper", "clip", "clip_text_model",
                        "clip_vision_model", "siglip", "siglip_text_model", "siglip_vision_model", "mt5", "umt5",
-                       "mamba", "mamba2", "falcon_mamba", "jamba", "nemotron", "hunyuan_v1_dense",
+                       "mamba", "mamba2", "falcon_mamba", "jamba", "hunyuan_v1_dense",
                        "hunyuan_v1_moe", "qwen3_next", "falcon_h1"}
 
 
@@ -515,8 +516,8 @@ def test_fallback_default_class_of_an_encoder_decoder():
 
 def test_fallback_counts_in_a_table_with_formula_rows():
     """A table mixing formula families, a transformers-only model_type and an unknown one."""
-    rows = [FIXTURES["llama-2-7b"], {"model_type": "gptj", "n_embd": 32, "n_head": 4, "n_layer": 2, "vocab_size": 50,
-                                     "rotary_dim": 4}, {"model_type": "not-a-model"}]
+    rows = [FIXTURES["llama-2-7b"], {"model_type": "mpt", "d_model": 32, "n_heads": 4, "n_layers": 2, "vocab_size": 50,
+                                     "max_seq_len": 16}, {"model_type": "not-a-model"}]
     table = formula.count_table(formula.config_frame(rows))
     assert list(table["method"][:2]) == ["formula", "transformers"]
     assert table.iloc[1]["total"] == meta_count(rows[1])

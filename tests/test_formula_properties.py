@@ -32,7 +32,7 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 
 #: The class transformers builds for a config without ``architectures``, where the family's usual
 #: class is not the causal LM (the engine's ``Family.cls``).
-DEFAULT_CLASS = {"roberta": "RobertaForMaskedLM", "xlm-roberta": "XLMRobertaForMaskedLM",
+DEFAULT_CLASS = {"roberta": "RobertaModel", "xlm-roberta": "XLMRobertaModel",
                  "deberta-v2": "DebertaV2ForMaskedLM", "whisper": "WhisperForConditionalGeneration",
                  "clip": "CLIPModel", "clip_text_model": "CLIPTextModel", "clip_vision_model": "CLIPVisionModel",
                  "siglip": "SiglipModel", "siglip_vision_model": "SiglipVisionModel",
@@ -41,14 +41,18 @@ DEFAULT_CLASS = {"roberta": "RobertaForMaskedLM", "xlm-roberta": "XLMRobertaForM
 
 
 def meta_count(cfg: dict) -> int:
-    """transformers' own count: the class named in ``architectures`` (else the causal LM), built on meta."""
+    """transformers' own count: the class named in ``architectures`` (else the causal LM, or the bare
+    model for encoders), built on meta."""
     hf = {k: v for k, v in cfg.items() if k != "model_type"}
     arch = (cfg.get("architectures") or [None])[0] or DEFAULT_CLASS.get(cfg["model_type"])
     try:
         config = AutoConfig.for_model(cfg["model_type"], **hf)
         with warnings.catch_warnings(), torch.device("meta"):
             warnings.simplefilter("ignore")
-            model = getattr(transformers, arch)(config) if arch else AutoModelForCausalLM.from_config(config)
+            if arch:
+                model = getattr(transformers, arch)(config)
+            else:
+                model = AutoModelForCausalLM.from_config(config)
     except Exception:  # huggingface_hub's StrictDataclassFieldValidationError, rope set-up, ...
         # some families cannot build an explicit head_dim null at all: nothing to compare then
         hypothesis.assume(hf.get("head_dim", 0) is not None)
@@ -101,6 +105,31 @@ def _layers(draw, n: int, kinds: list[str]) -> list[str]:
 
 
 @st.composite
+def decoder_with_flags(draw, model_type: str, prefix: str, flags: tuple[str, ...]) -> dict:
+    """A llama-style decoder whose only other keys are boolean flags, each drawn."""
+    cfg = draw(decoder(model_type, prefix))
+    cfg.update({flag: draw(st.booleans()) for flag in flags})
+    if model_type == "nemotron":      # NemotronConfig has no kv-head default: transformers needs one
+        cfg.setdefault("num_key_value_heads", cfg["num_attention_heads"])
+    return cfg
+
+
+#: Families whose configs differ from llama's only by boolean flags: (class prefix, flags).
+FLAG_FAMILIES = {
+    "qwen3": ("Qwen3", ('attention_bias',)),
+    "granite": ("Granite", ('attention_bias', 'mlp_bias')),
+    "smollm3": ("SmolLM3", ('attention_bias', 'mlp_bias')),
+    "starcoder2": ("Starcoder2", ('use_bias',)),
+    "stablelm": ("StableLm", ('use_qkv_bias', 'qk_layernorm', 'use_parallel_residual')),
+    "llama": ("Llama", ('attention_bias', 'mlp_bias')),
+    "cohere": ("Cohere", ('attention_bias', 'use_qk_norm')),
+    "phi": ("Phi", ('qk_layernorm',)),
+    "ernie4_5": ("Ernie4_5", ('use_bias',)),
+    "nemotron": ("Nemotron", ('attention_bias', 'mlp_bias')),
+}
+
+
+@st.composite
 def gpt_oss(draw):
     cfg = draw(decoder("gpt_oss", "GptOss"))
     cfg["head_dim"] = cfg.get("head_dim") or 8
@@ -108,13 +137,6 @@ def gpt_oss(draw):
     cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
     cfg["attention_bias"] = draw(st.booleans())
     cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
-    return cfg
-
-
-@st.composite
-def qwen3(draw):
-    cfg = draw(decoder("qwen3", "Qwen3"))
-    cfg["attention_bias"] = draw(st.booleans())
     return cfg
 
 
@@ -148,47 +170,11 @@ def olmo3(draw):
 
 
 @st.composite
-def granite(draw):
-    cfg = draw(decoder("granite", "Granite"))
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
 def granitemoe(draw):
     cfg = draw(decoder("granitemoe", "GraniteMoe"))
     cfg["num_local_experts"] = draw(st.integers(1, 4))
     cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
     cfg["attention_bias"] = draw(st.booleans())
-    return cfg
-
-
-@st.composite
-def smollm3(draw):
-    cfg = draw(decoder("smollm3", "SmolLM3"))
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
-def starcoder2(draw):
-    cfg = draw(decoder("starcoder2", "Starcoder2"))
-    cfg["use_bias"] = draw(st.booleans())
-    return cfg
-
-
-@st.composite
-def stablelm(draw):
-    cfg = draw(decoder("stablelm", "StableLm"))
-    cfg.update(use_qkv_bias=draw(st.booleans()), qk_layernorm=draw(st.booleans()),
-               use_parallel_residual=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
-def llama(draw):
-    cfg = draw(decoder("llama", "Llama"))
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
     return cfg
 
 
@@ -226,13 +212,6 @@ def phimoe(draw):
 def exaone4(draw):
     cfg = draw(decoder("exaone4", "Exaone4"))
     cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["sliding_attention", "full_attention"])
-    return cfg
-
-
-@st.composite
-def cohere(draw):
-    cfg = draw(decoder("cohere", "Cohere"))
-    cfg.update(attention_bias=draw(st.booleans()), use_qk_norm=draw(st.booleans()))
     return cfg
 
 
@@ -305,18 +284,14 @@ def gptj(draw):
     return cfg
 
 
-@st.composite
-def phi(draw):
-    cfg = draw(decoder("phi", "Phi"))
-    cfg["qk_layernorm"] = draw(st.booleans())
-    return cfg
+STRATEGIES = {"gpt_bigcode": gpt_bigcode(), "gptj": gptj(), "gemma3_text": gemma3_text(), "phimoe": phimoe(),
+              "exaone4": exaone4(), "cohere2": cohere2(), "llama4_text": llama4_text(), "glm4_moe": glm4_moe(),
+              "gpt_oss": gpt_oss(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(), "olmo3": olmo3(),
+              "granitemoe": granitemoe(), "qwen2_moe": qwen2_moe()}
 
 
-STRATEGIES = {"gpt_bigcode": gpt_bigcode(), "gptj": gptj(), "phi": phi(), "gemma3_text": gemma3_text(), "phimoe": phimoe(), "exaone4": exaone4(), "cohere": cohere(),
-              "cohere2": cohere2(), "llama4_text": llama4_text(), "glm4_moe": glm4_moe(),
-              "gpt_oss": gpt_oss(), "qwen3": qwen3(), "qwen3_moe": qwen3_moe(), "olmoe": olmoe(),
-              "olmo3": olmo3(), "granite": granite(), "granitemoe": granitemoe(), "smollm3": smollm3(),
-              "starcoder2": starcoder2(), "stablelm": stablelm(), "llama": llama(), "qwen2_moe": qwen2_moe()}
+STRATEGIES.update({family: decoder_with_flags(family, prefix, flags)
+                   for family, (prefix, flags) in FLAG_FAMILIES.items()})
 
 
 @st.composite
@@ -502,15 +477,6 @@ def jamba(draw):
 
 
 @st.composite
-def nemotron(draw):
-    cfg = draw(decoder("nemotron", "Nemotron"))
-    # NemotronConfig leaves num_key_value_heads None when absent and the model then fails to build
-    cfg.setdefault("num_key_value_heads", cfg["num_attention_heads"])
-    cfg.update(attention_bias=draw(st.booleans()), mlp_bias=draw(st.booleans()))
-    return cfg
-
-
-@st.composite
 def hunyuan(draw, model_type: str = "hunyuan_v1_dense", prefix: str = "HunYuanDenseV1"):
     cfg = draw(decoder(model_type, prefix))
     cfg["head_dim"] = cfg.get("head_dim") or 8        # transformers cannot build these without head_dim
@@ -578,7 +544,7 @@ STRATEGIES.update({
     "siglip_vision_model": clip_tower("siglip_vision_model", "SiglipVisionModel", clip_vision()),
     "mt5": mt5(), "umt5": mt5("umt5", "UMT5"),
     "mamba": mamba(), "falcon_mamba": mamba("falcon_mamba", "FalconMamba"), "mamba2": mamba("mamba2", "Mamba2"),
-    "jamba": jamba(), "nemotron": nemotron(), "hunyuan_v1_dense": hunyuan(),
+    "jamba": jamba(), "hunyuan_v1_dense": hunyuan(),
     "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"), "qwen3_next": qwen3_next(),
     "falcon_h1": falcon_h1(),
 })

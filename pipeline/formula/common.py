@@ -10,10 +10,12 @@ from pipeline.formula.spec import Key, boolean, required
 from pipeline.formula.terms import Ctx, Term, linear
 
 def heads_default(cols):
+    """num_attention_heads: the kv-head count when a config gives none (no grouping)."""
     return cols["num_attention_heads"]
 
 
-def head_dim_default(cols):
+def hidden_per_head(cols):
+    """hidden_size ÷ num_attention_heads: the head width when a config gives none."""
     return cols["hidden_size"] // cols["num_attention_heads"]
 
 
@@ -21,8 +23,9 @@ def tied_head(c: Ctx, vocab: Term, width: Term) -> Term:
     return c.when(~c.flag("tie_word_embeddings"), vocab * width, note="tied to the input embeddings")
 
 
-def decoder_keys(kv_default: Any = heads_default, head_dim_default: Any = head_dim_default,
+def decoder_keys(kv_default: Any = heads_default, head_dim_default: Any = hidden_per_head,
                   tie: bool = False, zero_hd: bool = False, extra: dict[str, Key] | None = None):
+    """The keys of a llama-style decoder with its config class's defaults (``extra`` adds or overrides)."""
     keys = {
         "vocab_size": required(),
         "hidden_size": required(),
@@ -30,7 +33,8 @@ def decoder_keys(kv_default: Any = heads_default, head_dim_default: Any = head_d
         "num_attention_heads": required(positive=True),
         "intermediate_size": required(),
         "num_key_value_heads": Key(default=kv_default),
-        "head_dim": Key(default=head_dim_default, zero_is_missing=zero_hd),
+        # an explicit null: the modeling code's ``getattr(config, "head_dim", None) or hidden // heads``
+        "head_dim": Key(default=head_dim_default, zero_is_missing=zero_hd, null=hidden_per_head),
         "tie_word_embeddings": boolean(tie),
     }
     keys.update(extra or {})

@@ -72,6 +72,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "gpt_bigcode",
     "gptj",
     "phi",
+    "ernie4_5",
     "roberta",
     "xlm_roberta",
     "deberta_v2",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pipeline.formula.terms import Ctx, ZERO
 from pipeline.formula.spec import Family, boolean
-from pipeline.formula.common import attn_qkvo, decoder_keys, gated_mlp, head_dim_default, std_dims, tied_head
+from pipeline.formula.common import attn_qkvo, decoder_keys, gated_mlp, std_dims, tied_head
 
 
 def gemma_parts(c: Ctx, norms_per_block: int) -> dict:

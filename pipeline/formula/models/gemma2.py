@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pipeline.formula.terms import Ctx, ZERO
 from pipeline.formula.spec import Family, boolean
-from pipeline.formula.common import decoder_keys, head_dim_default
+from pipeline.formula.common import decoder_keys
 from pipeline.formula.models.gemma import gemma_parts
 
 

@@ -1,9 +1,8 @@
-"""nemotron: NVIDIA's Nemotron-4 / Minitron decoders (NemotronForCausalLM).
+"""nemotron: NVIDIA Nemotron-4 / Minitron (NemotronForCausalLM).
 
-Llama's attention (q/k/v/o of heads·head_dim, head_dim defaults to hidden ÷ heads, biases with
-``attention_bias``) but a non-gated squared-ReLU MLP (up_proj and down_proj only, biases with
-``mlp_bias``) and LayerNorm1P norms with weight and bias. The head is untied by default.
-Source: transformers ``models/nemotron/modeling_nemotron.py``.
+q/k/v/o with biases when ``attention_bias``; a two-matrix MLP (up, down; squared ReLU) with biases
+when ``mlp_bias``; LayerNorms (1p) with bias. Source: transformers
+``models/nemotron/modeling_nemotron.py``.
 """
 from __future__ import annotations
 
@@ -27,9 +26,8 @@ def build(c: Ctx):
 
 FAMILY = Family(
     "nemotron", "NemotronForCausalLM",
-    decoder_keys(zero_hd=True, extra={"attention_bias": boolean(False), "mlp_bias": boolean(False)}),
+    decoder_keys(extra={"attention_bias": boolean(False), "mlp_bias": boolean(False)}),
     ("embeddings", "attention", "mlp", "norms", "head"),
-    notes="Squared-ReLU MLP without a gate (up/down only); LayerNorm1P norms with bias (2·hidden each); "
-          "untied head by default.",
+    notes="Non-gated MLP (up, down); LayerNorms with bias; biases with attention_bias / mlp_bias.",
     build=build,
 )

@@ -6,7 +6,7 @@ Source: transformers ``models/qwen3/modeling_qwen3.py``.
 """
 from __future__ import annotations
 
-from pipeline.formula.common import attn_qkvo, decoder_keys, gated_mlp, head_dim_default, std_dims, tied_head
+from pipeline.formula.common import attn_qkvo, decoder_keys, gated_mlp, hidden_per_head, std_dims, tied_head
 from pipeline.formula.spec import Family, Key, boolean
 from pipeline.formula.terms import Ctx, ZERO
 
@@ -32,7 +32,7 @@ def build(c: Ctx):
 
 def _keys():
     keys = decoder_keys(kv_default=32, head_dim_default=128, extra={"attention_bias": boolean(False)})
-    keys["head_dim"] = Key(default=128, null=head_dim_default)
+    keys["head_dim"] = Key(default=128, null=hidden_per_head)
     return keys
 
 

@@ -43,7 +43,7 @@ def build(c: Ctx):
 def roberta_family(name: str, cls_prefix: str) -> Family:
     """The RoBERTa family under ``name`` whose classes start with ``cls_prefix``."""
     return Family(
-        name, f"{cls_prefix}ForMaskedLM",
+        name, f"{cls_prefix}Model (with pooler)",
         {
             "vocab_size": required(),
             "hidden_size": required(),
@@ -58,9 +58,9 @@ def roberta_family(name: str, cls_prefix: str) -> Family:
         ("embeddings", "token_type", "position", "attention", "mlp", "norms", "pooler", "classifier", "head"),
         notes="Heads: the bare model keeps the pooler; the masked/causal LM head (dense, LayerNorm, vocabulary "
               "bias, under classifier) and the sequence classifier (dense + out_proj of num_labels) replace "
-              "it. Default without architectures: the masked LM, as published checkpoints declare.",
+              "it. Default without architectures: the bare model with its pooler (as AutoModel, and as for BERT).",
         build=build,
-        heads=("masked_lm", "base", "causal_lm", "seq_cls"),
+        heads=("base", "masked_lm", "causal_lm", "seq_cls"),
         head_width=None,
         own_heads=True,
     )

@@ -7,7 +7,7 @@ import pandas as pd
 
 from pipeline.formula.terms import Ctx, Term, ZERO, linear
 from pipeline.formula.spec import Family, Key, boolean, required
-from pipeline.formula.common import head_dim_default
+from pipeline.formula.common import hidden_per_head
 
 
 def _vit_prepare(df: pd.DataFrame, pos: np.ndarray, raw: dict[str, Any]) -> None:
@@ -67,7 +67,7 @@ FAMILY = Family(
         "patch_size_w": Key(positive=True),
         "num_channels": Key(default=3),
         "qkv_bias": boolean(True),
-        "head_dim": Key(default=head_dim_default),
+        "head_dim": Key(default=hidden_per_head),
         "pooler_output_size": Key(default=lambda c: c["hidden_size"], zero_is_missing=True),
     },
     ("patch_embedding", "cls_token", "position", "attention", "mlp", "norms", "pooler"),
