@@ -13,19 +13,18 @@ plain numbers, not parameters. Source: transformers ``models/falcon_h1/modeling_
 from __future__ import annotations
 
 from pipeline.formula.common import attn_qkvo, decoder_keys, gated_mlp, std_dims, tied_head
+from pipeline.formula.models.mamba2 import mamba2_mixer
 from pipeline.formula.spec import Family, Key, boolean
-from pipeline.formula.terms import Ctx, ZERO, linear
+from pipeline.formula.terms import Ctx, ZERO
 
 
 def build(c: Ctx):
     V, h, L, H, KV, d, I = std_dims(c)
     Im, Hm, G, N, K = (c.v("mamba_d_ssm"), c.v("mamba_n_heads"), c.v("mamba_n_groups"), c.v("mamba_d_state"),
                        c.v("mamba_d_conv"))
-    conv_dim = c.derived("conv_dim", Im + 2 * (G * N))
     ab = c.flag("attention_bias")
-    mixer = (linear(c, h, Im + conv_dim + Hm, c.flag("mamba_proj_bias")) + conv_dim * K
-             + c.when(c.flag("mamba_conv_bias"), conv_dim) + 3 * Hm + c.when(c.flag("mamba_rms_norm"), Im)
-             + linear(c, Im, h, c.flag("projectors_bias")))
+    mixer = mamba2_mixer(c, h, Im, Hm, G, N, K, c.flag("mamba_proj_bias"), c.flag("mamba_conv_bias"),
+                         c.flag("mamba_rms_norm"), c.flag("projectors_bias"))
     parts = {
         "embeddings": V * h,
         "attention": L * attn_qkvo(c, h, H, KV, d, ab, ab),

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.formula.common import attn_qkvo, gated_mlp, tied_head
+from pipeline.formula.models.mamba import mamba_mixer
 from pipeline.formula.spec import Family, Key, boolean, required
-from pipeline.formula.terms import Ctx, Term, clip0, linear
+from pipeline.formula.terms import Ctx, clip0
 
 
 def periodic_layers(L: np.ndarray, period: np.ndarray, offset: np.ndarray) -> np.ndarray:
@@ -51,8 +52,7 @@ def build(c: Ctx):
     Im = c.derived("mamba_intermediate", c.v("mamba_expand") * h)
     d = c.derived("head_dim", h // H)
     proj_bias, conv_bias = c.flag("mamba_proj_bias"), c.flag("mamba_conv_bias")
-    mixer = (linear(c, h, 2 * Im, proj_bias) + Im * K + c.when(conv_bias, Im) + Im * (R + 2 * N)
-             + linear(c, R, Im) + Im * N + Im + linear(c, Im, h, proj_bias) + R + 2 * N)
+    mixer = mamba_mixer(c, h, Im, N, K, R, proj_bias, conv_bias) + R + 2 * N     # + RMSNorms on Δ, B, C
     expert = 3 * (h * I)
     parts = {
         "embeddings": V * h,

@@ -32,13 +32,17 @@ def auto_rank(cols) -> np.ndarray:
     return -(-cols["hidden_size"] // 16)
 
 
+def mamba_mixer(c: Ctx, h, I, N, K, R, proj_bias, conv_bias):
+    """One Mamba (v1) mixer: in_proj (h → 2I), depthwise conv1d (I × K), x_proj (I → R + 2N), dt_proj
+    (R → I, with bias), A_log (I × N), D (I), out_proj (I → h); used by mamba, falcon_mamba and jamba."""
+    return (linear(c, h, 2 * I, proj_bias) + I * K + c.when(conv_bias, I) + I * (R + 2 * N) + linear(c, R, I)
+            + I * N + I + linear(c, I, h, proj_bias))
+
+
 def build(c: Ctx):
     V, h, L, N, K, R = (c.v("vocab_size"), c.v("hidden_size"), c.v("num_hidden_layers"), c.v("state_size"),
                         c.v("conv_kernel"), c.v("time_step_rank"))
-    I = c.v("intermediate_size")
-    bias, conv_bias = c.flag("use_bias"), c.flag("use_conv_bias")
-    mixer = (linear(c, h, 2 * I, bias) + I * K + c.when(conv_bias, I) + I * (R + 2 * N) + linear(c, R, I)
-             + I * N + I + linear(c, I, h, bias))
+    mixer = mamba_mixer(c, h, c.v("intermediate_size"), N, K, R, c.flag("use_bias"), c.flag("use_conv_bias"))
     parts = {
         "embeddings": V * h,
         "mixer": L * mixer,

@@ -14,15 +14,21 @@ from pipeline.formula.spec import Family, Key, boolean, required
 from pipeline.formula.terms import Ctx, ZERO, linear
 
 
+def mamba2_mixer(c: Ctx, h, I, H, G, N, K, in_bias, conv_bias, gated_norm, out_bias):
+    """One Mamba-2 mixer: in_proj (h → 2I + 2GN + H), depthwise conv1d over I + 2GN channels (× K),
+    dt_bias, A_log and D per head, a gated RMSNorm of I where ``gated_norm``, out_proj (I → h); used by
+    mamba2 and falcon_h1."""
+    conv_dim = c.derived("conv_dim", I + 2 * (G * N))
+    return (linear(c, h, I + conv_dim + H, in_bias) + conv_dim * K + c.when(conv_bias, conv_dim) + 3 * H
+            + c.when(gated_norm, I) + linear(c, I, h, out_bias))
+
+
 def build(c: Ctx):
     V, h, L, N, K = (c.v("vocab_size"), c.v("hidden_size"), c.v("num_hidden_layers"), c.v("state_size"),
                      c.v("conv_kernel"))
-    H, G = c.v("num_heads"), c.v("n_groups")
     I = c.derived("intermediate_size", c.v("expand") * h)
-    conv_dim = c.derived("conv_dim", I + 2 * (G * N))
     bias = c.flag("use_bias")
-    mixer = (linear(c, h, 2 * I + 2 * (G * N) + H, bias) + conv_dim * K + c.when(c.flag("use_conv_bias"), conv_dim)
-             + 3 * H + I + linear(c, I, h, bias))
+    mixer = mamba2_mixer(c, h, I, c.v("num_heads"), c.v("n_groups"), N, K, bias, c.flag("use_conv_bias"), True, bias)
     parts = {
         "embeddings": V * h,
         "mixer": L * mixer,

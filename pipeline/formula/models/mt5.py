@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.formula.common import head_is
-from pipeline.formula.spec import Family, Key, boolean, required
+from pipeline.formula.spec import Family, Key, boolean
 from pipeline.formula.terms import Ctx, ZERO
 
 

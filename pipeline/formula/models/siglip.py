@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.formula.common import encoder_layers, flatten_nested, head_is, nested_keys
+from pipeline.formula.common import encoder_layers, flatten_nested, head_is
 from pipeline.formula.models.clip import merge, total
 from pipeline.formula.spec import Family, Key, boolean
 from pipeline.formula.terms import Ctx, Term, ZERO, linear
