@@ -35,16 +35,24 @@ def meta_total(cfg: dict) -> int:
     config = AutoConfig.for_model(**cfg)
     with warnings.catch_warnings(), torch.device("meta"):
         warnings.simplefilter("ignore")
+        usual = getattr(transformers, formula.FAMILY_CLASSES[cfg["model_type"]].split(" ")[0], None)
         if cfg["model_type"] == "t5":
             model = T5ForConditionalGeneration(config)
         elif cfg["model_type"] in ("bert", "vit", "roberta", "xlm-roberta"):
             model = AutoModel.from_config(config)
+        elif usual is not None:
+            model = usual(config)             # the family's usual class (CLIPModel, WhisperForConditionalGeneration, ...)
         else:
             model = AutoModelForCausalLM.from_config(config)
     return sum(p.numel() for p in model.parameters())
 
 
-@pytest.mark.parametrize("family", FAMILIES)
+#: Config classes whose defaults leave head_dim None, which transformers cannot build (the formula
+#: requires the key, so such a config is handed to transformers and fails there).
+NO_BUILDABLE_DEFAULT = {"hunyuan_v1_dense", "hunyuan_v1_moe"}
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in NO_BUILDABLE_DEFAULT])
 def test_missing_keys_take_the_config_class_defaults(family):
     defaults = class_defaults(family)
     without_class_default = set()
@@ -68,7 +76,7 @@ def test_missing_keys_take_the_config_class_defaults(family):
     assert checked or not [k for k, s in spec.items() if not s.required]
 
 
-@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in ("deepseek_v3", "nemotron")])
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f not in {"deepseek_v3", "nemotron"} | NO_BUILDABLE_DEFAULT])
 def test_default_config_matches_meta_device(family):
     """The class defaults describe a real model (Llama-7B, Qwen3-MoE-30B, ...): counted exactly.
     (DeepSeek-V3's default, 671B parameters, is covered by the real DeepSeek-R1 config elsewhere;

@@ -19,7 +19,7 @@ transformers = pytest.importorskip("transformers")
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from transformers import AutoConfig, AutoModel, AutoModelForCausalLM  # noqa: E402
+from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
 
 from pipeline import formula  # noqa: E402
 
@@ -30,26 +30,40 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+#: The class transformers builds for a config without ``architectures``, where the family's usual
+#: class is not the causal LM (the engine's ``Family.cls``).
+DEFAULT_CLASS = {"roberta": "RobertaModel", "xlm-roberta": "XLMRobertaModel",
+                 "deberta-v2": "DebertaV2ForMaskedLM", "whisper": "WhisperForConditionalGeneration",
+                 "clip": "CLIPModel", "clip_text_model": "CLIPTextModel", "clip_vision_model": "CLIPVisionModel",
+                 "siglip": "SiglipModel", "siglip_vision_model": "SiglipVisionModel",
+                 "siglip_text_model": "SiglipTextModel", "mt5": "MT5ForConditionalGeneration",
+                 "umt5": "UMT5ForConditionalGeneration"}
+
+
 def meta_count(cfg: dict) -> int:
     """transformers' own count: the class named in ``architectures`` (else the causal LM, or the bare
     model for encoders), built on meta."""
     hf = {k: v for k, v in cfg.items() if k != "model_type"}
-    arch = (cfg.get("architectures") or [None])[0]
+    arch = (cfg.get("architectures") or [None])[0] or DEFAULT_CLASS.get(cfg["model_type"])
     try:
         config = AutoConfig.for_model(cfg["model_type"], **hf)
         with warnings.catch_warnings(), torch.device("meta"):
             warnings.simplefilter("ignore")
             if arch:
                 model = getattr(transformers, arch)(config)
-            elif cfg["model_type"] in ("roberta", "xlm-roberta"):
-                model = AutoModel.from_config(config)
             else:
                 model = AutoModelForCausalLM.from_config(config)
     except Exception:  # huggingface_hub's StrictDataclassFieldValidationError, rope set-up, ...
         # some families cannot build an explicit head_dim null at all: nothing to compare then
         hypothesis.assume(hf.get("head_dim", 0) is not None)
         raise
-    return sum(p.numel() for p in model.parameters())
+    n = sum(p.numel() for p in model.parameters())
+    if cfg["model_type"] in ("mt5", "umt5") and cfg.get("tie_word_embeddings") is False and hasattr(model, "lm_head"):
+        # transformers 5 always ties the T5 family; a checkpoint with its own lm_head is untied by
+        # from_pretrained (tests/test_formula_oracle.py shows it for T5 v1.1): count that head
+        assert model.lm_head.weight is model.shared.weight
+        n += model.lm_head.weight.numel()
+    return n
 
 
 @st.composite
@@ -276,24 +290,264 @@ STRATEGIES = {"gpt_bigcode": gpt_bigcode(), "gptj": gptj(), "gemma3_text": gemma
               "granitemoe": granitemoe(), "qwen2_moe": qwen2_moe()}
 
 
+STRATEGIES.update({family: decoder_with_flags(family, prefix, flags)
+                   for family, (prefix, flags) in FLAG_FAMILIES.items()})
+
+
 @st.composite
-def bert_style(draw, model_type: str, prefix: str) -> dict:
-    heads = draw(st.sampled_from([1, 2, 4]))
-    cfg = {"model_type": model_type, "hidden_size": heads * draw(st.sampled_from([8, 16])),
-           "num_attention_heads": heads, "num_hidden_layers": draw(st.integers(1, 3)),
-           "vocab_size": draw(st.integers(16, 64)), "intermediate_size": draw(st.integers(4, 40)),
-           "max_position_embeddings": draw(st.integers(4, 40)), "pad_token_id": 1}
+def bert_like(draw, model_type: str, prefix: str, heads: tuple[str, ...]) -> dict:
+    """An encoder with BERT's keys (RoBERTa, XLM-RoBERTa, DeBERTa-v2), small, and one of its heads."""
+    n_heads = draw(st.sampled_from([1, 2, 4]))
+    cfg = {"model_type": model_type, "vocab_size": draw(st.integers(16, 64)),
+           "hidden_size": n_heads * draw(st.sampled_from([4, 8])), "num_hidden_layers": draw(st.integers(1, 3)),
+           "num_attention_heads": n_heads, "intermediate_size": draw(st.integers(4, 40)),
+           "max_position_embeddings": draw(st.integers(8, 40)), "pad_token_id": 0}
     if draw(st.booleans()):
-        cfg["type_vocab_size"] = draw(st.integers(1, 3))
+        cfg["type_vocab_size"] = draw(st.integers(0, 3))
     if draw(st.booleans()):
-        cfg["architectures"] = [prefix + "Model"]
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    head = draw(st.sampled_from(heads + (None,)))
+    if head is not None:
+        cfg["architectures"] = [prefix + head]
+    if head == "ForSequenceClassification" or draw(st.booleans()):
+        if draw(st.booleans()):
+            cfg["num_labels"] = draw(st.integers(1, 5))
+        else:
+            cfg["id2label"] = {str(i): f"L{i}" for i in range(draw(st.integers(1, 5)))}
     return cfg
 
 
-STRATEGIES["roberta"] = bert_style("roberta", "Roberta")
-STRATEGIES["xlm-roberta"] = bert_style("xlm-roberta", "XLMRoberta")
-STRATEGIES.update({family: decoder_with_flags(family, prefix, flags)
-                   for family, (prefix, flags) in FLAG_FAMILIES.items()})
+@st.composite
+def roberta(draw, model_type: str = "roberta", prefix: str = "Roberta"):
+    cfg = draw(bert_like(model_type, prefix, ("ForMaskedLM", "ForCausalLM", "Model", "ForSequenceClassification")))
+    if cfg.get("architectures") == [prefix + "ForCausalLM"]:
+        cfg["is_decoder"] = True
+        cfg["add_cross_attention"] = draw(st.booleans())
+    return cfg
+
+
+@st.composite
+def deberta_v2(draw):
+    cfg = draw(bert_like("deberta-v2", "DebertaV2", ("ForMaskedLM", "Model", "ForSequenceClassification")))
+    heads = cfg["num_attention_heads"]
+    if draw(st.booleans()):
+        cfg["relative_attention"] = True
+        cfg["max_relative_positions"] = draw(st.sampled_from([-1, 4]))
+        cfg["position_buckets"] = draw(st.sampled_from([-1, 0, 6]))
+        cfg["share_att_key"] = draw(st.booleans())
+        cfg["pos_att_type"] = draw(st.sampled_from([["p2c", "c2p"], "p2c|c2p", ["c2p"], "p2c", None]))
+        cfg["norm_rel_ebd"] = draw(st.sampled_from(["layer_norm", "none"]))
+    for key in ("position_biased_input", "legacy"):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.booleans())
+    if draw(st.booleans()):
+        cfg["embedding_size"] = draw(st.sampled_from([4, 12]))
+    if draw(st.booleans()):
+        cfg["attention_head_size"] = draw(st.sampled_from([2, 6]))
+    if draw(st.booleans()):
+        cfg["pooler_hidden_size"] = draw(st.sampled_from([4, 10]))
+    if draw(st.booleans()):
+        cfg["conv_kernel_size"] = draw(st.sampled_from([0, 3]))
+        cfg["conv_groups"] = draw(st.sampled_from([1, heads]))
+    return cfg
+
+
+@st.composite
+def whisper(draw):
+    n_heads = draw(st.sampled_from([1, 2, 4]))
+    cfg = {"model_type": "whisper", "vocab_size": draw(st.integers(16, 64)), "d_model": n_heads * 4,
+           "encoder_layers": draw(st.integers(1, 2)), "decoder_layers": draw(st.integers(1, 2)),
+           "encoder_attention_heads": n_heads, "decoder_attention_heads": n_heads,
+           "encoder_ffn_dim": draw(st.integers(4, 24)), "decoder_ffn_dim": draw(st.integers(4, 24)),
+           "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0, "decoder_start_token_id": 0}
+    for key, values in (("num_mel_bins", [8, 80]), ("max_source_positions", [6, 20]),
+                        ("max_target_positions", [4, 12]), ("tie_word_embeddings", [True, False])):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.sampled_from(values))
+    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
+    if head:
+        cfg["architectures"] = ["Whisper" + head]
+    return cfg
+
+
+@st.composite
+def clip_text(draw) -> dict:
+    n_heads = draw(st.sampled_from([1, 2]))
+    cfg = {"hidden_size": n_heads * draw(st.sampled_from([4, 8])), "num_attention_heads": n_heads,
+           "num_hidden_layers": draw(st.integers(1, 2)), "intermediate_size": draw(st.integers(4, 24)),
+           "vocab_size": draw(st.integers(16, 64)), "max_position_embeddings": draw(st.integers(4, 16)),
+           "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0}
+    for key in ("vocab_size", "max_position_embeddings", "intermediate_size"):
+        if draw(st.integers(0, 3)) == 0:
+            del cfg[key]        # the sub-config class default
+    return cfg
+
+
+@st.composite
+def clip_vision(draw) -> dict:
+    n_heads = draw(st.sampled_from([1, 2]))
+    cfg = {"hidden_size": n_heads * draw(st.sampled_from([4, 8])), "num_attention_heads": n_heads,
+           "num_hidden_layers": draw(st.integers(1, 2)), "intermediate_size": draw(st.integers(4, 24)),
+           "image_size": draw(st.sampled_from([16, 24, 32])), "patch_size": draw(st.sampled_from([8, 16]))}
+    if draw(st.booleans()):
+        cfg["num_channels"] = draw(st.sampled_from([1, 3]))
+    return cfg
+
+
+@st.composite
+def clip(draw, model_type: str = "clip", prefix: str = "CLIP"):
+    cfg = {"model_type": model_type, "text_config": draw(clip_text()), "vision_config": draw(clip_vision())}
+    if model_type == "clip" and draw(st.booleans()):
+        cfg["projection_dim"] = draw(st.integers(2, 12))
+    if model_type == "siglip" and draw(st.booleans()):
+        cfg["text_config"]["projection_size"] = draw(st.integers(2, 12))
+    if model_type == "siglip" and draw(st.booleans()):
+        cfg["vision_config"]["vision_use_head"] = draw(st.booleans())
+    head = draw(st.sampled_from(["Model", "ForImageClassification", None]))
+    if head:
+        cfg["architectures"] = [prefix + head]
+        if head == "ForImageClassification":
+            cfg["num_labels"] = draw(st.integers(1, 4))
+    return cfg
+
+
+@st.composite
+def clip_tower(draw, model_type: str, arch: str, tower):
+    cfg = {"model_type": model_type, **draw(tower)}
+    if model_type == "siglip_vision_model" and draw(st.booleans()):
+        cfg["vision_use_head"] = draw(st.booleans())
+    if model_type == "siglip_text_model" and draw(st.booleans()):
+        cfg["projection_size"] = draw(st.integers(2, 12))
+    if draw(st.booleans()):
+        cfg["architectures"] = [arch]
+    return cfg
+
+
+@st.composite
+def mt5(draw, model_type: str = "mt5", prefix: str = "MT5"):
+    cfg = {"model_type": model_type, "vocab_size": draw(st.integers(16, 64)), "d_model": draw(st.sampled_from([8, 16])),
+           "d_kv": draw(st.sampled_from([2, 4])), "d_ff": draw(st.integers(4, 24)), "num_layers": draw(st.integers(1, 3)),
+           "num_heads": draw(st.integers(1, 3)), "pad_token_id": 0, "eos_token_id": 0, "decoder_start_token_id": 0}
+    for key, values in (("num_decoder_layers", [1, 2]), ("relative_attention_num_buckets", [4, 8]),
+                        ("feed_forward_proj", ["relu", "gated-gelu", "gated-silu"]),
+                        ("tie_word_embeddings", [True, False])):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.sampled_from(values))
+    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", "EncoderModel", None]))
+    if head:
+        cfg["architectures"] = [prefix + head]
+    return cfg
+
+
+@st.composite
+def mamba(draw, model_type: str = "mamba", prefix: str = "Mamba"):
+    cfg = {"model_type": model_type, "vocab_size": draw(st.integers(16, 64)), "hidden_size": draw(st.sampled_from([8, 16, 24])),
+           "num_hidden_layers": draw(st.integers(1, 3)), "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0}
+    for key, values in (("state_size", [2, 4]), ("expand", [1, 2]), ("conv_kernel", [2, 4]),
+                        ("time_step_rank", ["auto", 3]), ("use_bias", [True, False]),
+                        ("use_conv_bias", [True, False]), ("tie_word_embeddings", [True, False])):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.sampled_from(values))
+    if model_type != "mamba2" and draw(st.booleans()):
+        cfg["intermediate_size"] = draw(st.integers(4, 40))      # overrides expand × hidden
+    if model_type == "mamba2":
+        cfg.update(n_groups=draw(st.sampled_from([1, 2])), num_heads=draw(st.sampled_from([2, 4])))
+        cfg["head_dim"] = cfg.get("expand", 2) * cfg["hidden_size"] // cfg["num_heads"]
+    head = draw(st.sampled_from(["ForCausalLM", "Model", None]))
+    if head:
+        cfg["architectures"] = [prefix + head]
+    return cfg
+
+
+@st.composite
+def jamba(draw):
+    cfg = draw(decoder("jamba", "Jamba", head_dim=False))
+    cfg["num_hidden_layers"] = draw(st.integers(1, 6))
+    cfg.update(num_experts=draw(st.integers(1, 4)), attn_layer_period=draw(st.integers(1, 3)),
+               expert_layer_period=draw(st.integers(1, 3)))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_experts"]))
+    cfg["attn_layer_offset"] = draw(st.integers(0, cfg["attn_layer_period"] - 1))
+    cfg["expert_layer_offset"] = draw(st.integers(0, cfg["expert_layer_period"] - 1))
+    for key, values in (("mamba_d_state", [2, 4]), ("mamba_d_conv", [2, 4]), ("mamba_expand", [1, 2]),
+                        ("mamba_dt_rank", ["auto", 3]), ("mamba_conv_bias", [True, False]),
+                        ("mamba_proj_bias", [True, False])):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.sampled_from(values))
+    return cfg
+
+
+@st.composite
+def hunyuan(draw, model_type: str = "hunyuan_v1_dense", prefix: str = "HunYuanDenseV1"):
+    cfg = draw(decoder(model_type, prefix))
+    cfg["head_dim"] = cfg.get("head_dim") or 8        # transformers cannot build these without head_dim
+    cfg["attention_bias"] = draw(st.booleans())
+    if model_type == "hunyuan_v1_moe":
+        cfg["num_experts"] = draw(st.integers(1, 4))
+        if draw(st.booleans()):
+            cfg["moe_topk"] = draw(st.integers(1, cfg["num_experts"]))
+        else:
+            cfg["moe_topk"] = [draw(st.integers(1, cfg["num_experts"])) for _ in range(cfg["num_hidden_layers"])]
+    return cfg
+
+
+@st.composite
+def qwen3_next(draw):
+    cfg = draw(decoder("qwen3_next", "Qwen3Next"))
+    cfg["head_dim"] = cfg.get("head_dim") or 8
+    cfg["num_hidden_layers"] = draw(st.integers(1, 5))
+    cfg.update(moe_intermediate_size=draw(st.integers(2, 12)), shared_expert_intermediate_size=draw(st.integers(2, 12)),
+               num_experts=draw(st.integers(0, 4)), attention_bias=draw(st.booleans()),
+               linear_num_key_heads=draw(st.sampled_from([1, 2])), linear_key_head_dim=draw(st.sampled_from([2, 4])),
+               linear_value_head_dim=draw(st.sampled_from([2, 3])), linear_conv_kernel_dim=draw(st.sampled_from([2, 4])))
+    cfg["linear_num_value_heads"] = cfg["linear_num_key_heads"] * draw(st.sampled_from([1, 2]))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, max(cfg["num_experts"], 1)))
+    layout = draw(st.sampled_from(["interval", "types", "default"]))
+    if layout == "interval":
+        cfg["full_attention_interval"] = draw(st.integers(1, 3))
+    elif layout == "types":
+        cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["linear_attention", "full_attention"])
+    if draw(st.booleans()):
+        cfg["decoder_sparse_step"] = draw(st.integers(1, 2))
+    if draw(st.booleans()):
+        cfg["mlp_only_layers"] = sorted(draw(st.sets(st.integers(0, 4), max_size=2)))
+    return cfg
+
+
+@st.composite
+def falcon_h1(draw):
+    cfg = draw(decoder("falcon_h1", "FalconH1"))
+    if cfg.get("head_dim", 0) is None:
+        del cfg["head_dim"]                   # FalconH1 reads getattr(config, "head_dim", ...): null cannot build
+    heads, d_head = draw(st.sampled_from([2, 4])), draw(st.sampled_from([2, 4]))
+    cfg.update(mamba_n_heads=heads, mamba_d_head=d_head, mamba_n_groups=draw(st.sampled_from([1, 2])),
+               mamba_d_state=draw(st.sampled_from([2, 4])), mamba_d_conv=draw(st.sampled_from([2, 4])))
+    if draw(st.booleans()):
+        cfg["mamba_d_ssm"] = heads * d_head
+    else:       # explicit null: mamba_expand × hidden, which must split into the heads
+        cfg["mamba_d_ssm"] = None
+        cfg["mamba_expand"] = 1
+        cfg["mamba_d_head"] = cfg["hidden_size"] // heads
+    for key in ("attention_bias", "mlp_bias", "mamba_conv_bias", "mamba_proj_bias", "mamba_rms_norm",
+                "projectors_bias"):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.booleans())
+    return cfg
+
+
+#: Encoders, encoder-decoders, dual encoders and state-space families (the "families" branch).
+STRATEGIES.update({
+    "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"), "deberta-v2": deberta_v2(),
+    "whisper": whisper(), "clip": clip(), "clip_text_model": clip_tower("clip_text_model", "CLIPTextModel", clip_text()),
+    "clip_vision_model": clip_tower("clip_vision_model", "CLIPVisionModel", clip_vision()),
+    "siglip": clip("siglip", "Siglip"),
+    "siglip_text_model": clip_tower("siglip_text_model", "SiglipTextModel", clip_text()),
+    "siglip_vision_model": clip_tower("siglip_vision_model", "SiglipVisionModel", clip_vision()),
+    "mt5": mt5(), "umt5": mt5("umt5", "UMT5"),
+    "mamba": mamba(), "falcon_mamba": mamba("falcon_mamba", "FalconMamba"), "mamba2": mamba("mamba2", "Mamba2"),
+    "jamba": jamba(), "hunyuan_v1_dense": hunyuan(),
+    "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"), "qwen3_next": qwen3_next(),
+    "falcon_h1": falcon_h1(),
+})
 
 
 @pytest.mark.parametrize("family", sorted(STRATEGIES))
@@ -309,6 +563,8 @@ def test_engine_equals_transformers_meta_count(family):
         assert result["active"] <= result["total"]
         assert result["active_non_embedding"] == (result["active"] - result["input_embedding"]
                                                   - result["output_embedding"])
+        if result["components"] and result["method"] == "formula":     # towers partition the model
+            assert sum(result["components"].values()) == result["total"], result["components"]
 
     check()
 

@@ -230,10 +230,18 @@ def _head_plan(fam: Family, df: pd.DataFrame, pos: np.ndarray) -> tuple[np.ndarr
     return plan, head, source
 
 
+def _head_columns(fam: Family, norm: _Normalized, plan: np.ndarray, df: pd.DataFrame, pos: np.ndarray) -> None:
+    """For families that count their own heads (``Family.own_heads``): the head kind per row
+    (``_head``; rows handed to transformers get the family default) and ``_num_labels``."""
+    if fam.own_heads:
+        norm.cols["_head"] = np.where(pd.isna(pd.Series(plan, dtype=object)).to_numpy(), fam.heads[0], plan)
+        norm.cols["_num_labels"] = num_labels_column(df, pos)
+
+
 def _apply_head(fam: Family, norm: _Normalized, parts: dict[str, Any], plan: np.ndarray,
                 df: pd.DataFrame, pos: np.ndarray) -> None:
     """Swap the family's default head for the one each row asks for (decoders: base, seq_cls)."""
-    if fam.head_width is None or len(fam.heads) == 1:
+    if fam.head_width is None or len(fam.heads) == 1 or fam.own_heads:
         return
     n = len(pos)
     base = plan == "base"
@@ -255,6 +263,7 @@ def _formula_rows(fam: Family, configs: pd.DataFrame, pos: np.ndarray, values: d
     n = len(pos)
     plan, head, source = _head_plan(fam, configs, pos)
     norm = _normalize(fam, configs, pos)
+    _head_columns(fam, norm, plan, configs, pos)
     msgs = _error_messages(fam, norm, n)
     ctx = Ctx(norm.cols, n, explain=False)
     with np.errstate(all="ignore"):
@@ -527,18 +536,19 @@ def explain(config: dict, overrides: dict | None = None) -> list[dict]:
     df = _one_row(cfg)
     pos = np.arange(1)
     norm = _normalize(fam, df, pos)
-    parts, _idle, extras = _run(fam, norm, 1, explain=True)
     plan = _head_plan(fam, df, pos)[0]
+    _head_columns(fam, norm, plan, df, pos)
+    parts, _idle, extras = _run(fam, norm, 1, explain=True)
     rows = []
     for name in fam.parts:
         term = parts[name]
         value = int(_as_array(term.value, 1)[0])
-        if name == "head" and plan[0] in ("base", "seq_cls") and len(fam.heads) > 1:
+        if name == "head" and plan[0] in ("base", "seq_cls") and len(fam.heads) > 1 and not fam.own_heads:
             rows.append({"part": name, "formula": f"0 (no output head in {result['head']})", "arithmetic": "0",
                          "value": 0})
             continue
         rows.append({"part": name, "formula": term.expr or "0", "arithmetic": term.arith or "0", "value": value})
-    if result["parts"].get("classifier"):
+    if result["parts"].get("classifier") and not fam.own_heads:
         labels = int(num_labels_column(df, pos)[0])
         width = int(norm.cols[fam.head_width][0])
         rows.append({"part": "classifier", "formula": f"num_labels × {fam.head_width}",

@@ -1,10 +1,7 @@
-"""xlm-roberta: XLM-RoBERTa (XLMRobertaModel with its pooler): RoBERTa's tensors with a 250k
-vocabulary. Source: transformers ``models/xlm_roberta/modeling_xlm_roberta.py``."""
+"""xlm-roberta: XLM-RoBERTa encoders, RoBERTa's modules under XLMRoberta* class names.
+Source: transformers ``models/xlm_roberta/modeling_xlm_roberta.py``."""
 from __future__ import annotations
 
-import dataclasses
+from pipeline.formula.models.roberta import roberta_family
 
-from pipeline.formula.models.bert import FAMILY as BERT
-
-FAMILY = dataclasses.replace(BERT, name="xlm-roberta", cls="XLMRobertaModel (with pooler)",
-                             notes="BERT's tensors (word, position, token-type tables, encoder, pooler).")
+FAMILY = roberta_family("xlm-roberta", "XLMRoberta")
