@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import decimal
 import json
 import os
 import sys
@@ -234,6 +235,8 @@ def _cell_text(cell) -> str:
         return "true" if cell else "false"
     if isinstance(cell, float):
         return _number(cell)
+    if isinstance(cell, decimal.Decimal):  # DuckDB gives DECIMAL columns (1.5, 7e10 typed in SQL) as Decimal
+        return f"{cell:.0f}" if cell == cell.to_integral_value() else str(cell.normalize())
     if hasattr(cell, "isoformat"):
         return cell.isoformat()
     if isinstance(cell, (list, tuple)):
@@ -243,8 +246,6 @@ def _cell_text(cell) -> str:
 
 def _json_cell(cell):
     """One cell as a JSON value: null, an integer for a whole number, dates as ISO text."""
-    import decimal
-
     if isinstance(cell, float) and cell == cell and abs(cell) < 2**63 and cell == int(cell):
         return int(cell)
     if isinstance(cell, float) and cell != cell:
@@ -281,7 +282,8 @@ def _table_text(columns: list[str], rows: list[tuple]) -> str:
     if not rows:
         return "(no rows)"
     cells = [[_cell_text(cell).translate(CONTROL_ESCAPES) for cell in row] for row in rows]
-    numeric = [all(isinstance(row[index], (int, float)) or row[index] is None for row in rows)
+    numeric = [all(row[index] is None or (isinstance(row[index], (int, float, decimal.Decimal))
+                   and not isinstance(row[index], bool)) for row in rows)
                for index in range(len(columns))]
     widths = [max(len(name), *(len(row[index]) for row in cells)) for index, name in enumerate(columns)]
     lines = [[name.rjust(width) if right else name.ljust(width) for name, width, right in zip(columns, widths, numeric)]]
