@@ -228,7 +228,10 @@ def resolve_ref(root: Path, ref: str) -> str:
     """The commit a git ref names; DiffError naming the ref (and how to list refs) when it names none."""
     try:
         return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    except DiffError:
+    except DiffError as error:
+        if "not a git repository" in str(error):
+            raise DiffError(f"--base {ref}: {root} is not a git repository (or git cannot read it); "
+                            "compare two built databases instead: modelfacts diff OLD.duckdb NEW.duckdb") from None
         raise DiffError(f"--base {ref}: no such branch, tag or commit in {root}; list the branches with "
                         "`git branch -a` (or tags with `git tag`)") from None
 
