@@ -70,16 +70,13 @@ def build_summary(database: Path) -> str:
     Claims are counted by their overall verdict (the claim_verdicts view: the worst judging check), the
     same count `modelfacts check` and the site show."""
     from pipeline.publish import connect_read_only
+    from pipeline.report import counted
 
     with connect_read_only(database) as connection:
         models, claims, inconsistent, unverifiable = connection.execute("""
             SELECT (SELECT count(*) FROM models), count(*), count(*) FILTER (WHERE verdict = 'inconsistent'),
                    count(*) FILTER (WHERE verdict = 'unverifiable')
             FROM claim_verdicts""").fetchone()
-    return (f"wrote {database}: {_counted(models, 'model')}, {_counted(claims, 'claim')} "
+    return (f"wrote {database}: {counted(models, 'model')}, {counted(claims, 'claim')} "
             f"({inconsistent:,} inconsistent, {unverifiable:,} unverifiable)")
 
-
-def _counted(number: int, noun: str) -> str:
-    """"1 model", "213 models"."""
-    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
