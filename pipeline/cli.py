@@ -276,12 +276,16 @@ def _csv_text(columns: list[str], rows: list[tuple]) -> str:
     return buffer.getvalue()
 
 
+# line breaks and tabs inside a cell would break the table's layout: shown as \\n, \\t, \\r; other controls as \\xNN
+_CELL_ESCAPES = {**CONTROL_ESCAPES, ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}
+
+
 def _table_text(columns: list[str], rows: list[tuple]) -> str:
     """A result as an aligned text table; NULL for missing values; control characters in cells (line breaks
     too) shown escaped; numbers right-aligned."""
     if not rows:
         return "(no rows)"
-    cells = [[_cell_text(cell).translate(CONTROL_ESCAPES) for cell in row] for row in rows]
+    cells = [[_cell_text(cell).translate(_CELL_ESCAPES) for cell in row] for row in rows]
     numeric = [all(row[index] is None or (isinstance(row[index], (int, float, decimal.Decimal))
                    and not isinstance(row[index], bool)) for row in rows)
                for index in range(len(columns))]
