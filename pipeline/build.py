@@ -65,3 +65,21 @@ def build(root: Path, out: Path, today: dt.date | None = None) -> Path:
             "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}
     with no_cyclic_gc():
         return publish(tables, out, info, views=check.VIEWS)
+
+
+def build_summary(database: Path) -> str:
+    """The line `make build` ends with: "wrote DB: 213 models, 861 claims (49 inconsistent, 419 unverifiable)".
+
+    Claims are counted by their overall verdict (the claim_verdicts view: the worst judging check), the
+    same count `modelfacts check` and the site show."""
+    from pipeline.publish import connect_read_only
+    from pipeline.report import counted
+
+    with connect_read_only(database) as connection:
+        models, claims, inconsistent, unverifiable = connection.execute("""
+            SELECT (SELECT count(*) FROM models), count(*), count(*) FILTER (WHERE verdict = 'inconsistent'),
+                   count(*) FILTER (WHERE verdict = 'unverifiable')
+            FROM claim_verdicts""").fetchone()
+    return (f"wrote {database}: {counted(models, 'model')}, {counted(claims, 'claim')} "
+            f"({inconsistent:,} inconsistent, {unverifiable:,} unverifiable)")
+

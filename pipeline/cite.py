@@ -69,19 +69,29 @@ def _published(date, precision: str | None) -> str | None:
     return {"year": text[:4], "month": text[:7]}.get(precision or "day", text)
 
 
-def citation(database: Path, claim_id: str) -> dict:
-    """Everything a citation of one claim needs, read from a built database."""
-    with connect_read_only(database) as connection:
-        frame = connection.execute("""
+CLAIM_SQL = """
             SELECT c.claim_id, c.model_id, m.name AS model_name, m.organization, c.field, c.unit, c.as_written,
                    c.status, c.attributed_to, c.locator, c.note, c.source_id,
                    s.title, s.authors, s.publisher, s.published, s.published_precision, s.kind, s.url, s.arxiv,
                    s.repository, s.path
             FROM claims c LEFT JOIN models m USING (model_id) LEFT JOIN sources s USING (source_id)
-            WHERE c.claim_id = ?""", [claim_id]).fetchdf()
+            WHERE c.claim_id = ?"""
+
+
+def citation(database: Path, claim_id: str) -> dict:
+    """Everything a citation of one claim needs, read from a built database."""
+    with connect_read_only(database) as connection:
+        frame = connection.execute(CLAIM_SQL, [claim_id]).fetchdf()
         if frame.empty:
             known = [row[0] for row in connection.execute("SELECT claim_id FROM claims ORDER BY claim_id").fetchall()]
-            raise UnknownClaim(claim_id, suggestions(claim_id, known))
+            models = connection.execute("SELECT model_id, aliases FROM models").fetchdf()
+            resolved = claim_id_with_model_alias(claim_id, known, models)
+            if resolved is None:
+                raise UnknownClaim(claim_id, suggestions(claim_id, known))
+            claim_id = resolved
+            frame = connection.execute(CLAIM_SQL, [claim_id]).fetchdf()
+        verdict = connection.execute(
+            "SELECT verdict, severity, detail FROM claim_verdicts WHERE claim_id = ?", [claim_id]).fetchone()
         info = connection.execute("SELECT dataset_version, built_at FROM build_info").fetchone() or (None, None)
     row = {key: _value(value) for key, value in frame.iloc[0].items()}
     # the published table fills a missing publisher with the authors; keep the publisher only when it is its own
@@ -98,7 +108,44 @@ def citation(database: Path, claim_id: str) -> dict:
                    "publisher": publisher, "published": _published(row["published"], row["published_precision"]),
                    "kind": row["kind"], "url": row["url"], "arxiv": row["arxiv"], "repository": row["repository"],
                    "path": row["path"]},
+        "checks": {"verdict": verdict[0], "severity": verdict[1], "detail": verdict[2]} if verdict else None,
     }
+
+
+def claim_id_with_model_alias(claim_id: str, known: list[str], models: pd.DataFrame) -> str | None:
+    """The claim ID meant when its model part is an alias or a repository name ("Llama-2-70b-hf.params_total.
+    llama-2-paper" means "llama-2-70b.params_total.llama-2-paper"); None when no reading is a known claim.
+
+    Aliases may hold dots (Qwen2.5-7B), so every split of the typed ID into model and rest is tried."""
+    from pipeline.resolve import alias_index, normalized
+
+    index, known_ids = alias_index(models), set(known)
+    parts = claim_id.split(".")
+    for cut in range(1, len(parts)):
+        model_id = index.get(normalized(".".join(parts[:cut])))
+        candidate = ".".join([model_id, *parts[cut:]]) if model_id else None
+        if candidate in known_ids:
+            return candidate
+    return None
+
+
+def inconsistency(c: dict) -> str | None:
+    """"The checks found this claim inconsistent (major): DETAIL" when they did, else None."""
+    checks = c.get("checks") or {}
+    if checks.get("verdict") != "inconsistent":
+        return None
+    size = f" ({checks['severity']})" if checks.get("severity") not in (None, "none") else ""
+    return f"The checks found this claim inconsistent{size}: {checks['detail']}"
+
+
+def source_url(source: dict) -> str | None:
+    """The address of the source: its url, else its arXiv abstract page; None when the data has neither
+    (a repository without a url: its host is not recorded, so no address is made up)."""
+    if source["url"]:
+        return source["url"]
+    if source["arxiv"]:
+        return f"https://arxiv.org/abs/{source['arxiv']}"
+    return None
 
 
 # ---------------------------------------------------------------- styles
@@ -137,6 +184,9 @@ def render_text(c: dict) -> str:
              f"  Claim:   {said}",
              f"  Source:  {original}" + (f" {'; '.join(where)}." if where else ""),
              f"  Locator: {claim['locator']}"]
+    warning = inconsistency(c)
+    if warning:
+        lines.append(f"  Checks:  {warning}")
     return "\n".join(lines) + "\n"
 
 
@@ -158,9 +208,14 @@ def render_bibtex(c: dict) -> str:
     note = (f"Claim {claim['id']}: {claim['model_name']}, {claim['field']} = ``{claim['value_as_written']}'' "
             f"({claim['status']}). Source: {original}" + (f", {'; '.join(where)}" if where else "")
             + f". Locator: {claim['locator']}.")
+    warning = inconsistency(c)
+    if warning:
+        note += f" {warning}."
     fields = [("title", f"{dataset['title']}: claim {claim['id']}"), ("author", f"{{{DATASET_AUTHOR}}}"),
-              ("year", dataset["year"]), ("version", dataset["version"]), ("howpublished", "Dataset"), ("note", note)]
-    body = ",\n".join(f"  {name:<12} = {{{value if name == 'author' else _tex(value)}}}"
+              ("year", dataset["year"]), ("version", dataset["version"]), ("howpublished", "Dataset"),
+              ("url", source_url(source)), ("note", note)]
+    # a url is read by \url{}, which takes _ % # ~ as written; escaping them would break the address
+    body = ",\n".join(f"  {name:<12} = {{{value if name in ('author', 'url') else _tex(value)}}}"
                       for name, value in fields if value)
     return f"@misc{{{key},\n{body}\n}}\n"
 
@@ -201,7 +256,8 @@ def render_apa(c: dict) -> str:
     first = (f"{DATASET_AUTHOR}. ({dataset['year'] or 'n.d.'}). {dataset['title']} (Version {dataset['version']}) "
              f"[Data set]. Claim {claim['id']}: {claim['model_name']}, {claim['field']} = \"{claim['value_as_written']}\" "
              f"({claim['status']}); locator: {claim['locator']}.")
-    return f"{first}\nOriginal source: {reference}\n"
+    warning = inconsistency(c)
+    return f"{first}\nOriginal source: {reference}\n" + (f"Note: {warning}.\n" if warning else "")
 
 
 def render(c: dict, style: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import decimal
 import json
 import os
 import sys
@@ -24,7 +25,7 @@ EXAMPLES = {
     "diff": "modelfacts diff old/modelfacts.duckdb dist/modelfacts.duckdb\n  modelfacts diff --base origin/main --format markdown",
     "cite": "modelfacts cite llama-2-70b.params_total.llama-2-model-card --style bibtex",
     "fmt": "modelfacts fmt\n  modelfacts fmt --check data/models/meta/llama-2-70b.yaml",
-    "new": "modelfacts new model meta/llama-4-8b",
+    "new": "modelfacts new model meta/llama-4-8b\n  modelfacts new model meta/llama-4-8b --config config.json",
     "release": "modelfacts release --db dist/modelfacts.duckdb --out dist/release",
     "export": "modelfacts export --db dist/modelfacts.duckdb --out /tmp/data-copy",
     "schema": "modelfacts schema --out schemas/json",
@@ -32,6 +33,7 @@ EXAMPLES = {
 
 
 TODAY_HELP = "the last date data may carry (default: $MODELFACTS_TODAY, else today's date)"
+DB_HELP = "database file (default: dist/modelfacts.duckdb of the repository you are in)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,11 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=["text", "github"], default="text", help="github: workflow annotations")
     validate.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     build = command("build", "Validate data/, derive counts, run the checks and publish DuckDB and Parquet.")
-    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+    build.add_argument("--out", type=Path, default=None, help="output folder (default: the repository's dist/)")
     build.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
     query = command("query", "Run SQL on the published database (opened read-only).")
     query.add_argument("sql", help="a SQL statement")
-    query.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    query.add_argument("--db", type=Path, default=None, help=DB_HELP)
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
     count = command("count", "Count parameters exactly from a Hugging Face config.json.")
     count.add_argument("config", type=Path, help="a config.json file")
@@ -70,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     chinchilla.add_argument("--compute", required=True, help="training compute in FLOP, e.g. 5.76e23 (positive)")
     chinchilla.add_argument("--json", action="store_true", help="print one JSON object")
     docs = command("docs", "Generate the mkdocs site from a built database (offline, strict).")
-    docs.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    docs.add_argument("--db", type=Path, default=None, help=DB_HELP)
     docs.add_argument("--out", type=Path, default=Path("dist/site"), help="site folder")
     diff = command("diff", "Report models, claims and verdicts that differ between two builds.")
     diff.add_argument("old", nargs="?", type=Path, help="old database (omit with --base)")
@@ -80,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     cite = command("cite", "Print a citation for one claim.")
     cite.add_argument("claim_id")
     cite.add_argument("--style", choices=["text", "bibtex", "apa", "json"], default="text")
-    cite.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    cite.add_argument("--db", type=Path, default=None, help=DB_HELP)
     fmt = command("fmt", "Rewrite data files in canonical key order and layout (small diffs).")
     fmt.add_argument("paths", nargs="*", type=Path, help="files (default: all of data/)")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file needs formatting")
@@ -88,11 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     new = command("new", "Write a commented skeleton for a new model file.")
     new.add_argument("kind", choices=["model"], help="what to create")
     new.add_argument("target", help="ORG/ID, e.g. meta/llama-4-8b")
+    new.add_argument("--config", type=Path, help="a Hugging Face config.json: fills the architecture block")
     release = command("release", "Write versioned release artifacts (DuckDB, Parquet, CSV, SHA256SUMS).")
-    release.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    release.add_argument("--db", type=Path, default=None, help=DB_HELP)
     release.add_argument("--out", type=Path, default=Path("dist/release"), help="release folder")
     export = command("export", "Write the database back out as YAML files in the data/ layout.")
-    export.add_argument("--db", type=Path, default=Path("dist/modelfacts.duckdb"), help="database file")
+    export.add_argument("--db", type=Path, default=None, help=DB_HELP)
     export.add_argument("--out", type=Path, required=True, help="folder to write data/ into")
     schema = command("schema", "Write the JSON Schemas editors use for data files.")
     schema.add_argument("--out", type=Path, default=Path("schemas/json"), help="folder for *.schema.json")
@@ -170,7 +173,7 @@ def _with_references(paths: list[Path], data: Path) -> list[Path]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build dist/; a data error prints every problem and leaves the previous build untouched."""
-    from pipeline.build import build, repository_root
+    from pipeline.build import build, build_summary, repository_root
     from pipeline.publish import failure_line
 
     try:
@@ -182,7 +185,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (OutputFolderError, OSError) as error:
         print(failure_line(error, Path(), args.out, "build"), file=sys.stderr)
         return 1
-    print(f"wrote {database}")
+    print(build_summary(_shown(Path(os.path.abspath(database)))))
     return 0
 
 
@@ -196,28 +199,104 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 1
     try:
         with connect_read_only(args.db) as connection:
-            frame = connection.execute(args.sql).fetchdf()
+            result = connection.execute(args.sql)
+            columns = [column[0] for column in result.description or []]
+            rows = result.fetchall()
     except duckdb.Error as error:
-        print(printable(f"query failed: {error}", keep="\n"), file=sys.stderr)
+        print(printable(f"query failed: {error}{_query_hint(str(error))}", keep="\n"), file=sys.stderr)
         return 1
     if args.format == "csv":  # line breaks and tabs inside quoted CSV cells are data; other controls are not
-        sys.stdout.write(printable(frame.to_csv(index=False), keep="\n\t"))
+        sys.stdout.write(printable(_csv_text(columns, rows), keep="\n\t"))
     elif args.format == "json":  # the JSON encoder already writes every control character as \\uXXXX
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
+        records = [dict(zip(columns, (_json_cell(cell) for cell in row))) for row in rows]
+        sys.stdout.write(json.dumps(records, indent=2) + "\n")
     else:
-        print(_table_text(frame))
+        print(_table_text(columns, rows))
     return 0
 
 
-def _table_text(frame) -> str:
-    """A result as an aligned text table; control characters in cells (line breaks too) shown escaped."""
-    if frame.empty:
+# SQL keywords people use as column or table names; DuckDB's parse error then points at them
+_RESERVED_NAMES = ("check",)
+
+
+def _query_hint(message: str) -> str:
+    """A hint for a parse error at a reserved word we use as a column name (checks."check")."""
+    if "Parser Error" not in message:
+        return ""
+    for word in _RESERVED_NAMES:
+        if f'"{word.upper()}"' in message.upper() or f"'{word}'" in message.lower():
+            return f'\nhint: {word} is an SQL keyword; quote it as a column name: "{word}" (e.g. SELECT "{word}" FROM checks)'
+    return ""
+
+
+def _cell_text(cell) -> str:
+    """One cell as the table and CSV show it: NULL for a missing value, integers in full (70000000000, not
+    7e10 or 70000000000.0), whole floats as integers, other floats in short form, dates in ISO form."""
+    if cell is None:
+        return "NULL"
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, float):
+        return _number(cell)
+    if isinstance(cell, decimal.Decimal):  # DuckDB gives DECIMAL columns (1.5, 7e10 typed in SQL) as Decimal
+        return f"{cell:.0f}" if cell == cell.to_integral_value() else str(cell.normalize())
+    if hasattr(cell, "isoformat"):
+        return cell.isoformat()
+    if isinstance(cell, (list, tuple)):
+        return "[" + ", ".join(_cell_text(item) for item in cell) + "]"
+    return str(cell)
+
+
+def _json_cell(cell):
+    """One cell as a JSON value: null, an integer for a whole number, dates as ISO text."""
+    if isinstance(cell, float) and cell == cell and abs(cell) < 2**63 and cell == int(cell):
+        return int(cell)
+    if isinstance(cell, float) and cell != cell:
+        return None
+    if isinstance(cell, decimal.Decimal):
+        return int(cell) if cell == cell.to_integral_value() else float(cell)
+    if hasattr(cell, "isoformat"):
+        return cell.isoformat()
+    if isinstance(cell, (list, tuple)):
+        return [_json_cell(item) for item in cell]
+    if isinstance(cell, dict):
+        return {key: _json_cell(value) for key, value in cell.items()}
+    if isinstance(cell, bytes):
+        return cell.decode("utf-8", errors="replace")
+    return cell
+
+
+def _csv_text(columns: list[str], rows: list[tuple]) -> str:
+    """The result as CSV: cells as in the table, NULL for a missing one (pandas and DuckDB's read_csv with
+    nullstr='NULL' read it back as missing)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([[_cell_text(cell) for cell in row] for row in rows])
+    return buffer.getvalue()
+
+
+# line breaks and tabs inside a cell would break the table's layout: shown as \\n, \\t, \\r; other controls as \\xNN
+_CELL_ESCAPES = {**CONTROL_ESCAPES, ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}
+
+
+def _table_text(columns: list[str], rows: list[tuple]) -> str:
+    """A result as an aligned text table; NULL for missing values; control characters in cells (line breaks
+    too) shown escaped; numbers right-aligned."""
+    if not rows:
         return "(no rows)"
-    shown = frame.copy()
-    for name in frame.columns[frame.dtypes == object]:
-        escaped = frame[name].str.translate(CONTROL_ESCAPES)  # NaN where the cell is not text
-        shown[name] = escaped.where(escaped.notna(), frame[name])
-    return printable(shown.to_string(index=False, float_format=_number), keep="\n")
+    cells = [[_cell_text(cell).translate(_CELL_ESCAPES) for cell in row] for row in rows]
+    numeric = [all(row[index] is None or (isinstance(row[index], (int, float, decimal.Decimal))
+                   and not isinstance(row[index], bool)) for row in rows)
+               for index in range(len(columns))]
+    widths = [max(len(name), *(len(row[index]) for row in cells)) for index, name in enumerate(columns)]
+    lines = [[name.rjust(width) if right else name.ljust(width) for name, width, right in zip(columns, widths, numeric)]]
+    lines += [[cell.rjust(width) if right else cell.ljust(width) for cell, width, right in zip(row, widths, numeric)]
+              for row in cells]
+    return printable("\n".join(" ".join(line).rstrip() for line in lines), keep="\n")
 
 
 def _number(value: float) -> str:
@@ -259,9 +338,35 @@ def cmd_chinchilla(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_database(start: Path | None = None) -> Path:
+    """The project's dist/modelfacts.duckdb, found from any folder inside the repository (shown relative to
+    the current folder when it is below it, so messages stay short)."""
+    from pipeline.build import repository_root
+
+    return _shown(repository_root(start) / "dist" / "modelfacts.duckdb")
+
+
+def _shown(path: Path) -> Path:
+    """A path relative to the current folder when it lies below it, else absolute."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _with_default_paths(args: argparse.Namespace) -> argparse.Namespace:
+    """Fill an omitted --db (and build's --out) with the repository's dist/; given paths are kept as typed.
+    `check` is left alone: without --db it reads data/ itself."""
+    if getattr(args, "db", "absent") is None and args.command != "check":
+        args.db = default_database()
+    if args.command == "build" and args.out is None:
+        args.out = default_database().parent
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `modelfacts` command."""
-    args = _parser().parse_args(argv)
+    args = _with_default_paths(_parser().parse_args(argv))
     handler = globals()[f"cmd_{args.command.replace('-', '_')}"]
     try:
         return handler(args)

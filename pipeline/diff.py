@@ -225,6 +225,18 @@ def _git(root: Path, *args: str, binary: bool = False):
     return result.stdout if binary else result.stdout.decode().strip()
 
 
+def resolve_ref(root: Path, ref: str) -> str:
+    """The commit a git ref names; DiffError naming the ref (and how to list refs) when it names none."""
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except DiffError as error:
+        if "not a git repository" in str(error):
+            raise DiffError(f"--base {ref}: {root} is not a git repository (or git cannot read it); "
+                            "compare two built databases instead: modelfacts diff OLD.duckdb NEW.duckdb") from None
+        raise DiffError(f"--base {ref}: no such branch, tag or commit in {root}; list the branches with "
+                        "`git branch -a` (or tags with `git tag`)") from None
+
+
 _BUILD_AT_REF = """
 import sys
 from pathlib import Path
@@ -250,7 +262,7 @@ def build_ref(root: Path, ref: str, out: Path, workspace: Path) -> tuple[str, st
     broken commit), is built with the working tree's pipeline instead, and the label says so."""
     from pipeline.build import build
 
-    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    commit = resolve_ref(root, ref)
     tree = workspace / "tree"
     tree.mkdir(parents=True)
     archive = _git(root, "archive", "--format=tar", commit, binary=True)
@@ -293,8 +305,21 @@ def diff_against_ref(root: Path, ref: str, new_database: Path | None = None) -> 
         else:
             label = str(new_database)
         suffix = "" if pipeline == "its own pipeline" else f", built with {pipeline}"
-        return diff_databases(Side(workspace / "base" / "modelfacts.duckdb", f"{ref} ({commit[:12]}{suffix})"),
-                              Side(new_database, label))
+        result = diff_databases(Side(workspace / "base" / "modelfacts.duckdb", f"{ref} ({commit[:12]}{suffix})"),
+                                Side(new_database, label))
+    # the base was built from an extracted archive (no .git), so its build_info has no commit: name the ref's
+    result["old"].update(ref=ref, git_commit=commit)
+    if label == "working tree":  # the working tree is HEAD plus whatever is not committed yet
+        result["new"]["git_commit"] = _head(root)
+    return result
+
+
+def _head(root: Path) -> str | None:
+    """The commit HEAD names, or None outside a git checkout."""
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    except DiffError:
+        return None
 
 
 # ---------------------------------------------------------------- output

@@ -153,6 +153,32 @@ def dump(document: dict) -> str:
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _CLAIM_VALUE = re.compile(r"claims\[\d+\]\.value")
+# A top-level date (released, published) is written bare whether the file quoted it or not ("2022" and 2022,
+# "2023-07-18" and 2023-07-18 read as the same date), so one date has one layout: the one export writes.
+_DATE_KEYS = {"model": {"released"}, "source": {"published"}}
+_DATE_TEXT = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _bare_date(node: yaml.Node, kind: str | None, path: str) -> str | None:
+    """The text of a date written quoted at a date key, to be written bare; None elsewhere."""
+    if path in _DATE_KEYS.get(kind or "", ()) and isinstance(node, yaml.ScalarNode) and \
+            _DATE_TEXT.fullmatch(node.value):
+        return node.value
+    return None
+
+
+def _sorted_organizations(items: list, kind: str | None, path: str) -> list:
+    """The organizations list sorted by id (the order the database and export keep); other lists as written."""
+    if kind != "organizations" or path != "organizations":
+        return list(items)
+
+    def organization_id(item: yaml.Node) -> str:
+        if isinstance(item, yaml.MappingNode):
+            for key, value in item.value:
+                if key.value == "id" and isinstance(value, yaml.ScalarNode):
+                    return value.value
+        return ""
+    return sorted(items, key=organization_id)
 
 
 def compose(text: str) -> yaml.Node:
@@ -219,9 +245,12 @@ def canonical(node: yaml.Node, kind: str | None) -> Any:
             return {key.value: walk(value, _join(path, key.value))
                     for key, value in _ordered(current.value, orders.get(_pattern(path)))}
         if isinstance(current, yaml.SequenceNode):
-            return [walk(item, _join(path, index)) for index, item in enumerate(current.value)]
+            return [walk(item, _join(path, index))
+                    for index, item in enumerate(_sorted_organizations(current.value, kind, path))]
         if kind == "model" and _CLAIM_VALUE.fullmatch(path):
             return Quoted(current.value)
+        if _bare_date(current, kind, path) is not None:
+            return Raw(current.value)
         value = _scalar_value(current)
         if current.tag == STR_TAG or isinstance(value, bool) or value is None:
             return value
@@ -242,9 +271,12 @@ def comparable(node: yaml.Node, kind: str | None, reorder: bool) -> Any:
             return ("map", [(key.value, walk(value, _join(path, key.value)))
                             for key, value in _ordered(current.value, orders.get(_pattern(path)))])
         if isinstance(current, yaml.SequenceNode):
-            return ("seq", [walk(item, _join(path, index)) for index, item in enumerate(current.value)])
+            items = _sorted_organizations(current.value, kind, path) if reorder else current.value
+            return ("seq", [walk(item, _join(path, index)) for index, item in enumerate(items)])
         if kind == "model" and _CLAIM_VALUE.fullmatch(path):
             return ("value as written", current.value)
+        if _bare_date(current, kind, path) is not None:
+            return ("date", current.value)
         value = _scalar_value(current)
         if isinstance(value, float) and math.isnan(value):
             return ("float", "nan")

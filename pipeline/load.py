@@ -132,8 +132,9 @@ def _load_model(doc: Document, file: str, out: dict[str, list], errors: list[Dat
         if not arch_errors:
             row = _row(architecture, "architectures", doc, "architecture", file)
             row["model_id"] = model_id
-            row["hf_config"] = json.dumps(architecture["hf_config"], sort_keys=True, default=str)
-            row["overrides"] = json.dumps(architecture.get("overrides") or {}, sort_keys=True, default=str)
+            # keys in the order the config published them, so export writes the file back byte for byte
+            row["hf_config"] = json.dumps(architecture["hf_config"], default=str)
+            row["overrides"] = json.dumps(architecture.get("overrides") or {}, default=str)
             out["architectures"].append(row)
     claims = data.get("claims")
     if claims is None:

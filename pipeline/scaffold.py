@@ -37,8 +37,47 @@ def _optional(text: str) -> str:
     return "optional: " + text[0].lower() + text[1:]
 
 
-def skeleton(organization: str, model_id: str) -> str:
-    """The text of a new model file."""
+def architecture_lines(config: dict) -> list[tuple[str, str]]:
+    """The architecture block for a config.json, as (text, comment) lines: the config verbatim under
+    hf_config (keys in their published order, in the canonical layout `modelfacts fmt` writes), a source
+    placeholder, and the formula engine's count in the comments so the first claim can be checked at once.
+
+    A config the formula engine cannot count still gets its block; the comment says why it was not counted."""
+    from pipeline.fmt import dump
+    from pipeline.formula import ConfigError, count
+
+    try:
+        counted = count(config)
+        tally = (f"formula count ({counted['method']}): total {counted['total']:,} parameters"
+                 + (f", active {counted['active']:,}" if counted.get("active") not in (None, counted["total"]) else "")
+                 + f", embedding {counted['embedding']:,}, non-embedding {counted['non_embedding']:,}")
+    except ConfigError as error:
+        tally = f"the formula engine cannot count this config: {error}"
+    config_text = dump({"hf_config": config}).rstrip("\n").splitlines()
+    lines = [("architecture:", _comment(spec.MODEL_KEYS["architecture"][2])),
+             (f"  source: {TODO}", _comment(spec.ARCHITECTURE_KEYS["source"][2])
+              + f"; e.g. hf-config-{'{ID}'}, a file in data/sources/")]
+    lines += [("  " + line, tally if index == 0 else "") for index, line in enumerate(config_text)]
+    return lines
+
+
+def read_config(path: Path) -> dict:
+    """A config.json as a dict; ScaffoldError naming the file when it cannot be read or is not an object."""
+    import json
+
+    try:
+        config = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ScaffoldError(f"{path}: cannot read the config: {error.strerror or error}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ScaffoldError(f"{path}: not a JSON file: {error}") from None
+    if not isinstance(config, dict):
+        raise ScaffoldError(f"{path}: a config.json holds one JSON object; found {type(config).__name__}")
+    return config
+
+
+def skeleton(organization: str, model_id: str, config: dict | None = None) -> str:
+    """The text of a new model file; with a config.json, the architecture block is filled from it."""
     keys, arch, claim_keys = spec.MODEL_KEYS, spec.ARCHITECTURE_KEYS, spec.CLAIM_KEYS
     header = [
         f"# New model file, written by `modelfacts new model {organization}/{model_id}`.",
@@ -53,7 +92,9 @@ def skeleton(organization: str, model_id: str) -> str:
     for key, (_, required, description) in keys.items():
         if key == "claims":
             continue
-        if key == "architecture":
+        if key == "architecture" and config is not None:
+            body += architecture_lines(config)
+        elif key == "architecture":
             body += [("# architecture:", _optional(_comment(description))),
                      ("#   source: hf-config-...", _comment(arch["source"][2])),
                      ("#   hf_config:", _comment(arch["hf_config"][2]) + ", verbatim, keys in their published order"),
@@ -76,8 +117,9 @@ def skeleton(organization: str, model_id: str) -> str:
             note = _comment(description)
         note += f"; {EXAMPLES[key]}" if key in EXAMPLES else ""
         body.append((text, note if required else _optional(note)))
-    width = max(len(text) for text, _ in body) + 2
-    return "\n".join(header + [f"{text:<{width}}# {note}" for text, note in body]) + "\n"
+    # the comment column fits the commented lines; the count comment may run past it on the hf_config line
+    width = max(len(text) for text, note in body if note and not text.startswith("  hf_config")) + 2
+    return "\n".join(header + [f"{text:<{width}}# {note}" if note else text for text, note in body]) + "\n"
 
 
 class ScaffoldError(ValueError):
@@ -98,8 +140,9 @@ def known_organizations(data: Path) -> list[str]:
     return [entry["id"] for entry in entries if isinstance(entry, dict) and isinstance(entry.get("id"), str)]
 
 
-def create(data: Path, target: str) -> Path:
-    """Write data/models/ORG/ID.yaml; raises ScaffoldError when the target is not acceptable."""
+def create(data: Path, target: str, config: Path | None = None) -> Path:
+    """Write data/models/ORG/ID.yaml (with the architecture block filled from `config`, a config.json, when
+    given); raises ScaffoldError when the target or the config is not acceptable."""
     parts = target.strip().split("/")
     if len(parts) != 2 or not all(parts):
         raise ScaffoldError(f"expected ORG/ID, e.g. meta/llama-4-8b; found '{target}'")
@@ -126,9 +169,10 @@ def create(data: Path, target: str) -> Path:
     elsewhere = sorted((data / "models").glob(f"*/{model_id}.yaml"))
     if elsewhere:
         raise ScaffoldError(f"the model id '{model_id}' is already used by {elsewhere[0].relative_to(data.parent)}")
+    text = skeleton(organization, model_id, read_config(config) if config is not None else None)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
-        handle.write(skeleton(organization, model_id))
+        handle.write(text)
     return path
 
 
@@ -138,7 +182,7 @@ def main(args) -> int:
 
     data = repository_root() / "data"
     try:
-        path = create(data, args.target)
+        path = create(data, args.target, getattr(args, "config", None))
     except ScaffoldError as error:
         print(str(error), file=sys.stderr)
         return 1

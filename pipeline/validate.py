@@ -18,6 +18,7 @@ from pipeline.errors import DataError, DataErrors
 from pipeline.fields import FIELDS, PARAM_FIELDS
 from pipeline.hfconfig import width_problems
 from pipeline.load import Dataset, key_line, yaml_key
+from pipeline.resolve import did_you_mean
 from schemas.checks import finite_number
 from schemas.tables import MODELS as TABLE_MODELS
 
@@ -77,8 +78,17 @@ def schema_errors(dataset: Dataset) -> list[DataError]:
             cases = failure.failure_cases
             cases = cases[cases["index"].notna()]
             for case in cases.itertuples():
-                errors.append(_error_at(table, case.index, case.column, f"{case.check}; found {_shown(case.failure_case)}"))
+                errors.append(_error_at(table, case.index, case.column, f"{case.check}; found {_shown(case.failure_case)}"
+                                        + _closest_allowed(str(case.check), case.failure_case)))
     return errors
+
+
+def _closest_allowed(check: str, found) -> str:
+    """" (did you mean 'weights_gb_fp16'?)" for a misspelt word of an "expected one of A, B, C" rule, else ""."""
+    prefix = "expected one of "
+    if not check.startswith(prefix) or not isinstance(found, str):
+        return ""
+    return did_you_mean(found, check[len(prefix):].split(", "))
 
 
 def _rows_where(table: pd.DataFrame, mask: pd.Series, column: str, message) -> list[DataError]:
@@ -151,7 +161,8 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
         + ", ".join(sorted(models.loc[models['model_id'] == r['model_id'], 'file']))))
     known_orgs = set(organizations["organization"].dropna())
     errors += _rows_where(models, _is_text(models["organization"]) & ~models["organization"].isin(known_orgs), "organization",
-                          lambda r: f"expected an organization listed in data/organizations.yaml; found {_shown(r['organization'])}")
+                          lambda r: f"expected an organization listed in data/organizations.yaml; found {_shown(r['organization'])}"
+                          + did_you_mean(r["organization"], known_orgs))
     errors += _rows_where(organizations, organizations["organization"].duplicated(keep="first"), "organization",
                           lambda r: f"the organization id {_shown(r['organization'])} is listed twice")
 
@@ -179,9 +190,11 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     known_sources = set(source_stems)  # the path is the identity; a wrong id inside is its own error
     for table in (claims, architectures, hardware):
         errors += _rows_where(table, _is_text(table["source_id"]) & ~table["source_id"].isin(known_sources), "source_id",
-                              lambda r: f"expected a source id with a file in data/sources/; found {_shown(r['source_id'])}")
+                              lambda r: f"expected a source id with a file in data/sources/; found {_shown(r['source_id'])}"
+                              + did_you_mean(r["source_id"], known_sources))
     errors += _rows_where(hardware, _is_text(hardware["price_source_id"]) & ~hardware["price_source_id"].isin(known_sources),
-                          "price_source_id", lambda r: f"expected a source id with a file in data/sources/; found {_shown(r['price_source_id'])}")
+                          "price_source_id", lambda r: f"expected a source id with a file in data/sources/; found {_shown(r['price_source_id'])}"
+                          + did_you_mean(r["price_source_id"], known_sources))
 
     # Claims: one per model, field, source and key; numbers ordered and plausible
     identity = claims["model_id"].map(str)

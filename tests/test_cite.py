@@ -158,3 +158,74 @@ def test_citation_cff_agrees_with_the_dataset():
     assert str(cff["version"]) == (REPO / "data/VERSION").read_text().strip()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(cff["date-released"]))
     assert "modelfacts cite" in cff["message"]
+
+
+@pytest.fixture
+def with_alias_and_a_wrong_claim(tree: Path, monkeypatch) -> Path:
+    """The fixture tree with an alias for example-model and a weights claim the checks find inconsistent:
+    70B parameters x 2 bytes = 140 GB, not 120 GB."""
+    model = tree / "data/models/meta/example-model.yaml"
+    text = model.read_text().replace("open_weights: true\n", "open_weights: true\naliases: [Example-Model-70B-hf]\n")
+    model.write_text(text + '  - field: weights_gb_fp16\n    value: "120 GB"\n    status: confirmed\n'
+                            "    source: example-paper\n    locator: Table 2\n")
+    status, _, err = run_cli(["build"], tree, monkeypatch)
+    assert status == 0, err
+    return tree
+
+
+WRONG = "example-model.weights_gb_fp16.example-paper"
+
+
+def test_a_claim_id_typed_with_a_model_alias_resolves(with_alias_and_a_wrong_claim, monkeypatch):
+    typed = "Example-Model-70B-hf.params_total.example-paper"
+    status, out, err = run_cli(["cite", typed, "--style", "json"], with_alias_and_a_wrong_claim, monkeypatch)
+    assert (status, err) == (0, "")
+    assert json.loads(out)["claim"]["id"] == CLAIM
+    # a repository name works too; a wrong rest still gets the closest real IDs
+    status, out, _ = run_cli(["cite", "meta-llama/example-model-70b-hf.params_total.example-paper"],
+                             with_alias_and_a_wrong_claim, monkeypatch)
+    assert status == 0 and f"Claim {CLAIM}." in out
+    status, _, err = run_cli(["cite", "Example-Model-70B-hf.params_totl.example-paper"],
+                             with_alias_and_a_wrong_claim, monkeypatch)
+    assert status == 1 and "did you mean" in err
+
+
+def test_citing_an_inconsistent_claim_says_so_in_every_style(with_alias_and_a_wrong_claim, monkeypatch):
+    root = with_alias_and_a_wrong_claim
+    status, out, _ = run_cli(["cite", WRONG, "--style", "json"], root, monkeypatch)
+    checks = json.loads(out)["checks"]
+    assert status == 0 and checks["verdict"] == "inconsistent" and checks["severity"] == "minor"
+    assert "140" in checks["detail"]
+    status, out, _ = run_cli(["cite", WRONG], root, monkeypatch)
+    assert out.splitlines()[-1] == f"  Checks:  The checks found this claim inconsistent ({checks['severity']}): " \
+                                   f"{checks['detail']}"
+    status, out, _ = run_cli(["cite", WRONG, "--style", "apa"], root, monkeypatch)
+    assert out.splitlines()[-1].startswith("Note: The checks found this claim inconsistent")
+    status, out, _ = run_cli(["cite", WRONG, "--style", "bibtex"], root, monkeypatch)
+    note = next(line for line in out.splitlines() if line.startswith("  note"))
+    assert "The checks found this claim inconsistent" in note and out.count("{") == out.count("}")
+    # a claim no check faults carries no such line
+    status, out, _ = run_cli(["cite", CLAIM], root, monkeypatch)
+    assert "inconsistent" not in out
+    assert json.loads(run_cli(["cite", CLAIM, "--style", "json"], root, monkeypatch)[1])["checks"]["verdict"] != \
+        "inconsistent"
+
+
+def test_bibtex_has_the_source_url_as_written(built, monkeypatch):
+    source = built / "data/sources/example-paper.yaml"
+    source.write_text(source.read_text().replace("url: https://example.org/paper",
+                                                 "url: https://example.org/a_paper?id=1%2F2"))
+    run_cli(["build"], built, monkeypatch)
+    status, out, _ = run_cli(["cite", CLAIM, "--style", "bibtex"], built, monkeypatch)
+    assert status == 0 and "  url          = {https://example.org/a_paper?id=1%2F2},\n" in out
+
+
+def test_bibtex_url_falls_back_to_the_arxiv_page_and_is_absent_without_an_address(tree, monkeypatch):
+    source = tree / "data/sources/example-paper.yaml"
+    source.write_text(source.read_text() + "arxiv: '2307.09288'\n")
+    run_cli(["build"], tree, monkeypatch)
+    status, out, _ = run_cli(["cite", CLAIM, "--style", "bibtex"], tree, monkeypatch)
+    assert "  url          = {https://arxiv.org/abs/2307.09288},\n" in out
+    status, out, _ = run_cli(["cite", "example-model.training_tokens.example-article", "--style", "bibtex"], tree,
+                             monkeypatch)
+    assert status == 0 and "url " not in out

@@ -141,7 +141,7 @@ def test_argument_errors(tree, monkeypatch):
     status, _, err = run_cli(["diff", "a.duckdb", "b.duckdb"], tree, monkeypatch)
     assert status == 1 and "a.duckdb: no such database" in err
     status, _, err = run_cli(["diff", "--base", "HEAD"], tree, monkeypatch)  # not a git repository
-    assert status == 1 and "git rev-parse failed" in err
+    assert status == 1 and err.startswith(f"--base HEAD: {tree.resolve()} is not a git repository")
 
 
 def git(repo: Path, *args: str) -> str:
@@ -161,7 +161,25 @@ def test_base_builds_a_git_ref_and_compares_the_working_tree(tree, monkeypatch):
     assert [(row["id"], row["old_value"], row["new_value"]) for row in result["tables"]["claims"]["changed"]] == [
         ("example-model.params_total.example-paper", "70B", "71B")]
     status, _, err = run_cli(["diff", "--base", "no-such-ref"], tree, monkeypatch)
-    assert status == 1 and "git rev-parse failed" in err
+    assert status == 1 and err == (f"--base no-such-ref: no such branch, tag or commit in {tree.resolve()}; "
+                                   "list the branches with `git branch -a` (or tags with `git tag`)\n")
+
+
+def test_base_json_names_the_ref_commit_and_the_working_tree_head(tree, monkeypatch):
+    git(tree, "init", "-q", "-b", "main")
+    git(tree, "add", "data")
+    git(tree, "commit", "-q", "-m", "first")
+    first = git(tree, "rev-parse", "HEAD").strip()
+    edit(tree, MODEL, 'value: "70B"', 'value: "71B"')
+    git(tree, "commit", "-q", "-am", "second")
+    second = git(tree, "rev-parse", "HEAD").strip()
+    assert first != second
+    status, out, err = run_cli(["diff", "--base", "main~1", "--format", "json"], tree, monkeypatch)
+    assert status == 0, err
+    result = json.loads(out)
+    assert (result["old"]["ref"], result["old"]["git_commit"]) == ("main~1", first)
+    assert result["old"]["label"].startswith(f"main~1 ({first[:12]}")
+    assert (result["new"]["label"], result["new"]["git_commit"]) == ("working tree", second)
 
 
 def test_a_ref_whose_pipeline_cannot_build_is_built_with_the_current_one(tree, monkeypatch):

@@ -152,8 +152,20 @@ def test_sources_keep_dates_and_identifiers_as_written():
                                  'arxiv: "2307.09288"\n')
     assert format_text("schema_version: 1\nid: x\npublished: 2023\n", "source") == \
         "schema_version: 1\nid: x\npublished: 2023\n"
+    # a quoted date is the same date: written bare, as export writes it (issue 18: fmt is canonical)
     assert format_text("schema_version: 1\nid: x\npublished: '2023'\n", "source") == \
-        'schema_version: 1\nid: x\npublished: "2023"\n'
+        "schema_version: 1\nid: x\npublished: 2023\n"
+    assert format_text("schema_version: 1\nid: x\npublished: \"2020-03-11\"\n", "source") == \
+        "schema_version: 1\nid: x\npublished: 2020-03-11\n"
+    # text that is no date stays text
+    assert parse_text(format_text("schema_version: 1\nid: x\npublished: \"undated\"\n", "source")).data["published"] \
+        == "undated"
+
+
+def test_organizations_are_sorted_by_id():
+    text = ("schema_version: 1\norganizations:\n  - id: zeta\n    name: Zeta\n  - id: alpha\n    name: Alpha\n")
+    assert format_text(text, "organizations") == (
+        "schema_version: 1\norganizations:\n  - id: alpha\n    name: Alpha\n  - id: zeta\n    name: Zeta\n")
 
 
 @pytest.mark.parametrize("text", ["yes", "No", "on", "null", "~", "1e-05", "0x1F", "0o17", "1_000", "12:30",

@@ -155,3 +155,38 @@ def test_contributing_agrees_with_the_vocabularies():
     for command in ("modelfacts new model", "modelfacts fmt", "modelfacts validate", "modelfacts diff --base",
                     "modelfacts cite"):
         assert command in text, command
+
+
+def test_new_model_with_a_config_fills_the_architecture_and_shows_its_count(tree, monkeypatch):
+    """One command adds an open model: the config verbatim (published key order) under architecture.hf_config,
+    and the formula count in a comment: Llama 2 7B, 32 x (4 x 4,096^2 + 3 x 4,096 x 11,008 + 2 x 4,096) + 4,096
+    + 2 x 32,000 x 4,096 = 6,738,415,616 (the meta-device count transformers gives)."""
+    import json
+
+    config = REPO / "tests/fixtures/configs/llama-2-7b.json"
+    status, out, err = run_cli(["new", "model", "meta/new-model-8b", "--config", str(config)], tree, monkeypatch)
+    assert (status, err) == (0, "")
+    text = (tree / TARGET).read_text()
+    hf_config_line = next(line for line in text.splitlines() if line.startswith("  hf_config:"))
+    assert "total 6,738,415,616 parameters" in hf_config_line and "(formula)" in hf_config_line
+    assert "\narchitecture:" in text and "\n  source: TODO" in text
+    # filled in (both sources), the file validates and carries the config exactly, keys in published order
+    filled = fill(text).replace("source: TODO", "source: example-paper")
+    (tree / TARGET).write_text(filled)
+    status, out, err = run_cli(["validate", TARGET], tree, monkeypatch)
+    assert status == 0, out + err
+    architecture = build_tables(tree)["architectures"].set_index("model_id").loc["new-model-8b"]
+    assert json.loads(architecture["hf_config"]) == json.loads(config.read_text())
+    assert list(json.loads(architecture["hf_config"])) == list(json.loads(config.read_text()))
+    status, out, _ = run_cli(["explain", "new-model-8b"], tree, monkeypatch)
+    assert status == 0 and "6,738,415,616" in out
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "not a JSON file"), ("[1, 2]", "a config.json holds one JSON object; found list")])
+def test_new_model_with_a_bad_config_names_the_file_and_writes_nothing(tree, monkeypatch, content, message):
+    config = tree / "config.json"
+    config.write_text(content)
+    status, out, err = run_cli(["new", "model", "meta/new-model-8b", "--config", str(config)], tree, monkeypatch)
+    assert status == 1 and err.startswith(f"{config}: {message}"), err
+    assert not (tree / TARGET).exists()

@@ -96,4 +96,4 @@ def test_github_annotations(tree, monkeypatch):
     status, out, _ = run_cli(["validate", "--format", "github"], tree, monkeypatch)
     assert status == 1
     assert out == ("::error file=data/models/meta/example-model.yaml,line=11::claims[0].status: "
-                   'expected one of confirmed, reported, estimated, rumored; found "confimed"\n')
+                   'expected one of confirmed, reported, estimated, rumored; found "confimed" (did you mean \'confirmed\'?)\n')
