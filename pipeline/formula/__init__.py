@@ -1,60 +1,61 @@
 """Exact parameter counts from a Hugging Face ``config.json``, vectorized over tables of architectures.
 
 The engine reproduces, to the unit, the number of parameters transformers builds for a config
-(``sum(p.numel() for p in model.parameters())`` on the meta device), one family at a time:
+(``sum(p.numel() for p in model.parameters())`` on the meta device). Families with a formula (one
+module each under ``models/``, listed in :mod:`pipeline.formula.registry`; the table with the real
+configs each is tested on is ``docs/formula-families.md``) are counted by vectorized int64
+arithmetic over whole tables. Any other ``model_type`` transformers implements, and any head class a
+formula does not model, is counted by transformers itself on the meta device
+(:mod:`pipeline.formula.fallback`, cached per config). Only a model_type neither knows is an error,
+naming the closest known families.
 
-=============  =====================================================================
-family         class whose parameters are counted
-=============  =====================================================================
-gpt2           GPT2LMHeadModel (AutoModelForCausalLM)
-gpt_neox       GPTNeoXForCausalLM
-opt            OPTForCausalLM
-bloom          BloomForCausalLM
-falcon         FalconForCausalLM (also the old ``RefinedWeb``/``RefinedWebModel`` configs)
-llama          LlamaForCausalLM
-mistral        MistralForCausalLM
-mixtral        MixtralForCausalLM
-qwen2          Qwen2ForCausalLM
-qwen2_moe      Qwen2MoeForCausalLM
-gemma          GemmaForCausalLM
-gemma2         Gemma2ForCausalLM
-phi3           Phi3ForCausalLM
-phi3small      Phi3SmallForCausalLM (remote code, microsoft/Phi-3-small-*)
-olmo           OlmoForCausalLM
-olmo2          Olmo2ForCausalLM
-deepseek       DeepseekForCausalLM (remote code, deepseek-ai/deepseek-moe-16b-*)
-deepseek_v2    DeepseekV2ForCausalLM
-deepseek_v3    DeepseekV3ForCausalLM
-bert           BertModel with its pooler (AutoModel)
-t5             T5ForConditionalGeneration
-vit            ViTModel with its pooler (AutoModel)
-=============  =====================================================================
+Layout: :mod:`~pipeline.formula.terms` (the term algebra: int64 columns that carry their formula in
+explain mode), :mod:`~pipeline.formula.spec` (how a family declares keys and itself),
+:mod:`~pipeline.formula.common` (llama-style building blocks), :mod:`~pipeline.formula.heads`
+(``architectures`` → head kind), :mod:`~pipeline.formula.engine` (normalization, ``count_table``,
+``count``, ``explain``), :mod:`~pipeline.formula.fallback` (transformers on the meta device).
 
-Definitions (``tests/test_formula.py`` has worked examples):
+The count (``count`` returns it; ``count_table`` has one column each; ``tests/test_formula.py`` has
+worked examples):
 
-* ``total``: every parameter of that class, respecting ``tie_word_embeddings`` (a tied output head
-  adds nothing). For T5, whose transformers v5 config class always ties, an explicit
-  ``tie_word_embeddings: false`` (T5 v1.1, flan-t5) means the released checkpoint's separate
-  ``lm_head`` is counted, as ``from_pretrained`` keeps it.
-* ``active``: parameters used for one token. Equal to ``total`` for dense models; for
-  mixture-of-experts models the routed experts a token does not visit are subtracted
-  (shared parameters, top-k routed experts, shared experts and routers remain).
-* ``embedding``: input token embedding + untied output head + learned position tables
-  (OPT's offset table, GPT-2's ``wpe``, BERT's position and token-type tables, T5's relative
-  attention bias tables, ViT's position embeddings and class token).
-* ``non_embedding`` = ``total`` - ``embedding``.
+* ``total``: every parameter of the class counted (``head``), respecting ``tie_word_embeddings`` (a
+  tied output head adds nothing). For T5, whose transformers v5 config class always ties, an explicit
+  ``tie_word_embeddings: false`` (T5 v1.1, flan-t5) counts the released checkpoint's separate
+  ``lm_head``, as ``from_pretrained`` keeps it.
+* ``active``: parameters one token uses, counting the input embedding (Mistral's convention: 12.9B
+  for Mixtral). Equal to ``total`` for dense models; for mixture-of-experts models the routed
+  experts a token does not visit are subtracted (shared parameters, top-k routed experts, shared
+  experts and routers remain).
+* ``active_without_input_embedding``: ``active`` less the input token table (DeepSeek's and
+  OpenAI's convention: 36.63B activated for DeepSeek-V3).
+* ``active_non_embedding``: ``active`` less the input table and the untied output head (Qwen's
+  "activated non-embedding parameters").
+* ``input_embedding``: the token table; ``output_embedding``: the untied output head (0 when tied).
+* ``embedding``: input table + untied output head + learned position tables (OPT's offset table,
+  GPT-2's ``wpe``, BERT's position and token-type tables, T5's relative attention bias tables, ViT's
+  position embeddings and class token). ``non_embedding`` = ``total`` − ``embedding``.
+* ``components``: towers, named as :data:`pipeline.fields.COMPONENTS` (T5's encoder and decoder;
+  language model, vision encoder and projector of multimodal models; CLIP's text and vision
+  encoders), empty for a single-tower model.
+* ``head`` (the class counted), ``head_source`` (``architectures`` or the family's default) and
+  ``method`` (``formula`` or ``transformers``); ``defaults_used`` lists required keys that were
+  absent and took the config class's default.
 * ``extra``: tensors a checkpoint ships that transformers does not count as parameters of the
   class (DeepSeek-V3's multi-token-prediction modules, its router bias buffers). Never in ``total``.
 
-Keys. A config's *required* keys are the widths and depths that size the main weight matrices
-(vocabulary, hidden size, layers, heads, feed-forward and expert widths); a row without one is an
-error, never a silent default. Every other key takes the default transformers' config class applies
-when the key is absent (``num_key_value_heads``, ``head_dim`` (256 for Gemma), biases,
-``tie_word_embeddings``, ...). An explicit JSON ``null`` reads as the value ``None`` would give in transformers where that differs from absence: DeepSeek's ``q_lora_rank`` absent is the class default 1536 (query compression), null is no compression (DeepSeek-V2-Lite). Tables keep the difference when built with ``config_frame``.
+Keys. A key missing from a config takes the default of transformers' config class for that
+model_type (``tests/test_formula_defaults.py`` checks every key every family reads). Where the
+widths that size the main matrices (vocabulary, hidden size, layers, heads, feed-forward width) are
+missing, transformers counts the config with its defaults and ``defaults_used`` names them. An
+explicit JSON ``null`` reads as transformers reads ``None`` where that differs from absence:
+DeepSeek's ``q_lora_rank`` absent is the class default 1536 (query compression), null is no
+compression (DeepSeek-V2-Lite). Tables keep the difference when built with ``config_frame``.
 
-Everything is computed on whole columns: rows are grouped by family, their keys normalized with
-pandas, and the arithmetic done on int64 numpy arrays. ``count`` and ``explain`` run the very same
-code on a one-row table.
+Heads. ``architectures`` picks the class: ``...ForCausalLM``, the bare ``...Model``,
+``...ForSequenceClassification`` (``num_labels`` / ``id2label``) are modelled for decoders; any
+other class transformers has (``...ForMaskedLM``, ``T5EncoderModel``, ``...ForImageClassification``,
+...) is counted by transformers. Without ``architectures`` a family's usual class is counted and
+``head_source`` says so.
 """
 from __future__ import annotations
 

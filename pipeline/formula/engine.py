@@ -230,10 +230,18 @@ def _head_plan(fam: Family, df: pd.DataFrame, pos: np.ndarray) -> tuple[np.ndarr
     return plan, head, source
 
 
+def _head_columns(fam: Family, norm: _Normalized, plan: np.ndarray, df: pd.DataFrame, pos: np.ndarray) -> None:
+    """For families that count their own heads (``Family.own_heads``): the head kind per row
+    (``_head``; rows handed to transformers get the family default) and ``_num_labels``."""
+    if fam.own_heads:
+        norm.cols["_head"] = np.where(pd.isna(pd.Series(plan, dtype=object)).to_numpy(), fam.heads[0], plan)
+        norm.cols["_num_labels"] = num_labels_column(df, pos)
+
+
 def _apply_head(fam: Family, norm: _Normalized, parts: dict[str, Any], plan: np.ndarray,
                 df: pd.DataFrame, pos: np.ndarray) -> None:
     """Swap the family's default head for the one each row asks for (decoders: base, seq_cls)."""
-    if fam.head_width is None or len(fam.heads) == 1:
+    if fam.head_width is None or len(fam.heads) == 1 or fam.own_heads:
         return
     n = len(pos)
     base = plan == "base"
@@ -246,7 +254,8 @@ def _apply_head(fam: Family, norm: _Normalized, parts: dict[str, Any], plan: np.
 
 
 def _formula_rows(fam: Family, configs: pd.DataFrame, pos: np.ndarray, values: dict[str, np.ndarray],
-                  text: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  text: dict[str, np.ndarray], has_tower: dict[str, np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Count rows ``pos`` of one family; returns (ok mask, error messages, hand-off messages) over
     ``pos``. Rows only transformers can count (a head class the formula does not model, a required
     key left to the config class default) get ok False, no error, and the hand-off message to use
@@ -254,6 +263,7 @@ def _formula_rows(fam: Family, configs: pd.DataFrame, pos: np.ndarray, values: d
     n = len(pos)
     plan, head, source = _head_plan(fam, configs, pos)
     norm = _normalize(fam, configs, pos)
+    _head_columns(fam, norm, plan, configs, pos)
     msgs = _error_messages(fam, norm, n)
     ctx = Ctx(norm.cols, n, explain=False)
     with np.errstate(all="ignore"):
@@ -276,7 +286,7 @@ def _formula_rows(fam: Family, configs: pd.DataFrame, pos: np.ndarray, values: d
         values[name][pos] = arr
     for name, term in ctx.components.items():
         values[f"component_{name}"][pos] = _as_array(term.value, n)
-        text["components"][pos] = ",".join(ctx.components)
+        has_tower[name][pos] = True
     for part, term in extras.items():
         values[f"extra_{part}"][pos] = _as_array(term.value, n)
     text["head"][pos] = head
@@ -303,7 +313,8 @@ def _formula_rows(fam: Family, configs: pd.DataFrame, pos: np.ndarray, values: d
 
 
 def _fallback_rows(configs: pd.DataFrame, pos: np.ndarray, values: dict[str, np.ndarray],
-                   text: dict[str, np.ndarray], masks: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+                   text: dict[str, np.ndarray], masks: dict[str, np.ndarray], has_tower: dict[str, np.ndarray]
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Count rows ``pos`` with transformers on the meta device, one config at a time (cached)."""
     ok = np.zeros(len(pos), bool)
     msgs = np.full(len(pos), None, dtype=object)
@@ -316,7 +327,7 @@ def _fallback_rows(configs: pd.DataFrame, pos: np.ndarray, values: dict[str, np.
         except ConfigError as error:
             msgs[j] = str(error)
             continue
-        _store(result, i, values, text, masks)
+        _store(result, i, values, text, masks, has_tower)
         ok[j] = True
     return ok, msgs
 
@@ -326,7 +337,7 @@ def _is_na(value: Any) -> bool:
 
 
 def _store(result: dict[str, Any], i: int, values: dict[str, np.ndarray], text: dict[str, np.ndarray],
-           masks: dict[str, np.ndarray]) -> None:
+           masks: dict[str, np.ndarray], has_tower: dict[str, np.ndarray]) -> None:
     """Write one transformers count into row ``i`` of the output columns."""
     total, inp, out = result["total"], result["input_embedding"], result["output_embedding"]
     active = result["active"]
@@ -346,7 +357,7 @@ def _store(result: dict[str, Any], i: int, values: dict[str, np.ndarray], text: 
         values[f"comp_{part}"][i] = result["parts"].get(part, 0)
     for name, value in result["components"].items():
         values[f"component_{name}"][i] = value
-    text["components"][i] = ",".join(result["components"])
+        has_tower[name][i] = True
     text["head"][i] = result["head"]
     text["head_source"][i] = result["head_source"]
     text["method"][i] = "transformers"
@@ -374,7 +385,8 @@ def count_table(configs: pd.DataFrame, fallback_to_transformers: bool = True) ->
     int_cols = list(COUNT_COLUMNS) + [f"comp_{p}" for p in PARTS] + [f"extra_{p}" for p in EXTRAS]
     values = {c: np.zeros(n, dtype=INT64) for c in int_cols + [f"component_{t}" for t in TOWERS]}
     masks = {c: np.zeros(n, dtype=bool) for c in values}
-    text = {c: np.full(n, None, dtype=object) for c in ("head", "head_source", "method", "components", "defaults")}
+    text = {c: np.full(n, None, dtype=object) for c in ("head", "head_source", "method", "defaults")}
+    has_tower = {name: np.zeros(n, dtype=bool) for name in TOWERS}
     ok = np.zeros(n, dtype=bool)
     errors = np.full(n, None, dtype=object)
 
@@ -395,7 +407,7 @@ def count_table(configs: pd.DataFrame, fallback_to_transformers: bool = True) ->
             else:
                 errors[pos] = _unknown_message(mt[pos[0]])
             continue
-        rows_ok, msgs, handoff = _formula_rows(fam, configs, pos, values, text)
+        rows_ok, msgs, handoff = _formula_rows(fam, configs, pos, values, text, has_tower)
         ok[pos] = rows_ok
         errors[pos] = msgs
         handed = pd.notna(pd.Series(handoff, dtype=object)).to_numpy()
@@ -406,7 +418,7 @@ def count_table(configs: pd.DataFrame, fallback_to_transformers: bool = True) ->
                 errors[pos[handed]] = handoff[handed]
     if to_transformers:
         pos = np.concatenate(to_transformers)
-        rows_ok, msgs = _fallback_rows(configs, pos, values, text, masks)
+        rows_ok, msgs = _fallback_rows(configs, pos, values, text, masks, has_tower)
         ok[pos] = rows_ok
         errors[pos] = msgs
 
@@ -415,12 +427,10 @@ def count_table(configs: pd.DataFrame, fallback_to_transformers: bool = True) ->
     ok[no_type] = False
 
     result: dict[str, Any] = {"model_type": pd.Series(mt, dtype=object).astype("string").array}
-    has_components = pd.notna(pd.Series(text["components"], dtype=object)).to_numpy()
     for c, arr in values.items():
         mask = ~ok | masks[c]
         if c.startswith("component_"):
-            mask = mask | ~has_components | ~pd.Series(text["components"], dtype=object).fillna("").str.split(",")\
-                .map(lambda names, c=c: c[len("component_"):] in names).to_numpy(dtype=bool)
+            mask = mask | ~has_tower[c[len("component_"):]]
         result[c] = pd.arrays.IntegerArray(arr, mask)
     out = pd.DataFrame(result, index=configs.index)
     for c in ("head", "head_source", "method", "defaults"):
@@ -526,18 +536,19 @@ def explain(config: dict, overrides: dict | None = None) -> list[dict]:
     df = _one_row(cfg)
     pos = np.arange(1)
     norm = _normalize(fam, df, pos)
-    parts, _idle, extras = _run(fam, norm, 1, explain=True)
     plan = _head_plan(fam, df, pos)[0]
+    _head_columns(fam, norm, plan, df, pos)
+    parts, _idle, extras = _run(fam, norm, 1, explain=True)
     rows = []
     for name in fam.parts:
         term = parts[name]
         value = int(_as_array(term.value, 1)[0])
-        if name == "head" and plan[0] in ("base", "seq_cls") and len(fam.heads) > 1:
+        if name == "head" and plan[0] in ("base", "seq_cls") and len(fam.heads) > 1 and not fam.own_heads:
             rows.append({"part": name, "formula": f"0 (no output head in {result['head']})", "arithmetic": "0",
                          "value": 0})
             continue
         rows.append({"part": name, "formula": term.expr or "0", "arithmetic": term.arith or "0", "value": value})
-    if result["parts"].get("classifier"):
+    if result["parts"].get("classifier") and not fam.own_heads:
         labels = int(num_labels_column(df, pos)[0])
         width = int(norm.cols[fam.head_width][0])
         rows.append({"part": "classifier", "formula": f"num_labels × {fam.head_width}",

@@ -99,14 +99,18 @@ def unknown_model_type_message(model_type: Any, engine_families: tuple[str, ...]
             f"{hint} (the engine's families: {', '.join(engine_families)})")
 
 
-def _model_class(model_type: str, architecture: str | None):
-    """The class to build: the one ``architectures`` names if transformers has it, else the default."""
+def _model_class(model_type: str, architecture: str | None, is_encoder_decoder: bool = False):
+    """The class to build: the one ``architectures`` names if transformers has it, else the default
+    (for an encoder-decoder, its sequence-to-sequence class: Whisper's, T5's ForConditionalGeneration)."""
     _torch, transformers, _ca, modeling_auto = _transformers()
     if architecture:
         cls = getattr(transformers, architecture, None)
         if isinstance(cls, type) and hasattr(cls, "config_class"):
             return cls
-    for mapping_name in _DEFAULT_MAPPINGS:
+    order = _DEFAULT_MAPPINGS
+    if is_encoder_decoder:
+        order = ("MODEL_FOR_SPEECH_SEQ_2_SEQ_MAPPING_NAMES", "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES") + order
+    for mapping_name in order:
         names = getattr(modeling_auto, mapping_name, {})
         if model_type in names:
             name = names[model_type]
@@ -182,7 +186,7 @@ def _count_json(config_json: str) -> str:
             warnings.simplefilter("ignore")
             config_cls = transformers.AutoConfig.for_model(model_type).__class__
             hf_config = config_cls(**_coerce_numbers(config_cls, kwargs))
-            cls = _model_class(model_type, architecture)
+            cls = _model_class(model_type, architecture, bool(getattr(hf_config, "is_encoder_decoder", False)))
             with torch.device("meta"):
                 model = cls(hf_config)
     except ConfigError:

@@ -51,7 +51,12 @@ def head_kind(architecture: str) -> str:
 
 def architecture_column(df: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
     """The first class named in ``architectures`` per row (None where absent or unusable)."""
+    if "architectures" not in df.columns:
+        return np.full(len(pos), None, dtype=object)
     values = pd.Series(column(df, "architectures", pos), dtype=object)
+    present = values.notna().to_numpy()
+    if not present.any():
+        return np.full(len(pos), None, dtype=object)
     first = values.map(lambda v: v[0] if isinstance(v, (list, tuple)) and v and isinstance(v[0], str)
                        else (v if isinstance(v, str) else None))
     return first.to_numpy(dtype=object)

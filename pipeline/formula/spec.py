@@ -69,6 +69,10 @@ class Family:
     heads: tuple[str, ...] = ("causal_lm", "base", "seq_cls")
     #: the key giving the width the output head reads (None: only ``heads[0]`` is modelled)
     head_width: str | None = "hidden_size"
+    #: the family's ``build`` counts every head in ``heads`` itself, reading ``c.cols["_head"]`` (the head
+    #: kind per row) and ``c.cols["_num_labels"]``; the engine then leaves its parts as built (encoders
+    #: whose heads drop the pooler or add a prediction transform: RoBERTa, DeBERTa-v2, CLIP, ...)
+    own_heads: bool = False
 
     def __post_init__(self) -> None:
         # error messages pack missing/invalid flags of every key into one int64 (31 bits each)
@@ -76,7 +80,7 @@ class Family:
             raise ValueError(f"family {self.name}: at most 31 keys")
         if self.build is None:
             raise ValueError(f"family {self.name}: build is required")
-        if self.head_width is None and len(self.heads) > 1:
+        if self.head_width is None and len(self.heads) > 1 and not self.own_heads:
             raise ValueError(f"family {self.name}: heads other than {self.heads[0]} need head_width")
 
 

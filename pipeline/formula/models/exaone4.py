@@ -13,7 +13,7 @@ from pipeline.formula.terms import Ctx, ZERO
 
 def build(c: Ctx):
     # the same tensors as Qwen3: two RMSNorms per block (post-attention, post-feed-forward), q/k norms
-    return qk_norm_decoder(c, lambda H, KV, d: (d, d), biases=False), ZERO, {}
+    return qk_norm_decoder(c, lambda h, H, KV, d: (d, d), biases=False), ZERO, {}
 
 
 FAMILY = Family(

@@ -1,6 +1,6 @@
 """olmoe: AllenAI's OLMoE (OlmoeForCausalLM), every layer a mixture of experts.
 
-Attention with RMSNorms over all query heads and all key heads (heads·head_dim, kv_heads·head_dim);
+Attention with RMSNorms on queries (hidden_size wide) and keys (kv_heads × hidden ÷ heads);
 num_experts SwiGLU experts of intermediate_size and a bias-free router. Source: transformers
 ``models/olmoe/modeling_olmoe.py``.
 """
@@ -15,7 +15,8 @@ from pipeline.formula.terms import Ctx, clip0
 def build(c: Ctx):
     V, h, L, H, KV, d, I = std_dims(c)
     E, k = c.v("num_experts"), c.v("num_experts_per_tok")
-    parts = qk_norm_decoder(c, lambda H, KV, d: (H * d, KV * d))
+    # q_norm spans hidden_size and k_norm kv_heads × (hidden ÷ heads), whatever head_dim says
+    parts = qk_norm_decoder(c, lambda h, H, KV, d: (h, KV * (h // H)))
     del parts["mlp"]
     expert = 3 * (h * I)
     parts["experts_routed"] = L * E * expert
@@ -33,6 +34,6 @@ FAMILY = Family(
     }),
     ("embeddings", "attention", "experts_routed", "router", "norms", "head"),
     notes="Every layer sparse (num_experts experts of intermediate_size, bias-free router); q_norm over "
-          "heads·head_dim and k_norm over kv_heads·head_dim, counted under norms.",
+          "hidden_size and k_norm over kv_heads × (hidden ÷ heads), counted under norms.",
     build=build,
 )

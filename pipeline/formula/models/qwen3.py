@@ -12,11 +12,11 @@ from pipeline.formula.terms import Ctx, ZERO
 
 
 def qk_norm_decoder(c: Ctx, qk_norm_width, biases: bool = True):
-    """Parts of a llama-style decoder whose attention normalizes q and k (widths ``qk_norm_width(H, KV, d)``);
+    """Parts of a llama-style decoder whose attention normalizes q and k (widths ``qk_norm_width(h, H, KV, d)``);
     q/k/v/o biases follow ``attention_bias`` when ``biases``, else there are none."""
     V, h, L, H, KV, d, I = std_dims(c)
     ab = c.flag("attention_bias") if biases else False
-    q_width, k_width = qk_norm_width(H, KV, d)
+    q_width, k_width = qk_norm_width(h, H, KV, d)
     return {
         "embeddings": V * h,
         "attention": L * attn_qkvo(c, h, H, KV, d, ab, ab),
@@ -27,7 +27,7 @@ def qk_norm_decoder(c: Ctx, qk_norm_width, biases: bool = True):
 
 
 def build(c: Ctx):
-    return qk_norm_decoder(c, lambda H, KV, d: (d, d)), ZERO, {}
+    return qk_norm_decoder(c, lambda h, H, KV, d: (d, d)), ZERO, {}
 
 
 def _keys():

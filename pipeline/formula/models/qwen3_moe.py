@@ -18,7 +18,7 @@ def build(c: Ctx):
     E, k, mI = c.v("num_experts"), c.v("num_experts_per_tok"), c.v("moe_intermediate_size")
     S = c.v("_sparse_layers", "sparse_layers")
     dense = c.derived("dense_layers", L - S)
-    parts = qk_norm_decoder(c, lambda H, KV, d: (d, d))
+    parts = qk_norm_decoder(c, lambda h, H, KV, d: (d, d))
     expert = 3 * (h * mI)
     parts["mlp"] = dense * gated_mlp(c, h, I)
     parts["experts_routed"] = S * E * expert

@@ -13,7 +13,8 @@ from pipeline.formula.terms import Ctx, ZERO
 
 
 def build(c: Ctx):
-    V, h, L, H, KV, d, I = std_dims(c)
+    V, h, L, H, KV, _config_head_dim, I = std_dims(c)
+    d = c.derived("head_dim", h // H)       # StableLM ignores a head_dim key
     qkv_bias = c.flag("use_qkv_bias")
     per_layer_norms = c.where(c.flag("use_parallel_residual"), 2 * h, 2 * (2 * h))
     qk_norms = c.when(c.flag("qk_layernorm"), H * d + KV * d)

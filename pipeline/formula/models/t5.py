@@ -1,3 +1,6 @@
+"""t5: T5 and T5 v1.1 / Flan-T5 (T5ForConditionalGeneration). Source: transformers
+``models/t5/modeling_t5.py``; components: encoder (shared token table + encoder stack, as
+T5EncoderModel) and decoder (decoder stack + untied head)."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,14 +20,19 @@ def build(c: Ctx):
     gated = np.asarray(pd.Series(ffp, dtype=object).astype(str).str.startswith("gated-").to_numpy(), bool)
     n_in = c.where(gated, 2, 1)
     attn = 4 * (d * inner)
+    mlp = (n_in + 1) * (d * F)
     parts = {
         "embeddings": V * d,
         "position": 2 * (B * H),
         "attention": Le * attn + Ld * (2 * attn),
-        "mlp": (Le + Ld) * ((n_in + 1) * (d * F)),
+        "mlp": (Le + Ld) * mlp,
         "norms": Le * (2 * d) + d + Ld * (3 * d) + d,
         "head": tied_head(c, V, d),
     }
+    # towers: the encoder with the shared token table (what T5EncoderModel holds), the decoder stack
+    # with the untied head; together they are the total
+    c.component("encoder", V * d + B * H + Le * (attn + mlp + 2 * d) + d)
+    c.component("decoder", B * H + Ld * (2 * attn + mlp + 3 * d) + d + parts["head"])
     return parts, ZERO, {}
 
 
