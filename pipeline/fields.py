@@ -77,10 +77,10 @@ FIELDS: dict[str, Field] = {
         Field("weights_gb_fp32", "GB", True, "Size of the weights at 32-bit precision (1 GB = 1e9 bytes).", ("gb",)),
         Field("weights_gb_fp16", "GB", True, "Size of the weights at 16-bit precision (1 GB = 1e9 bytes).", ("gb",)),
         Field("weights_gb_int8", "GB", True, "Size of the weights at 8-bit precision (1 GB = 1e9 bytes).", ("gb",)),
+        Field("weights_gb_int4", "GB", True, "Size of the weights at 4-bit precision (1 GB = 1e9 bytes).", ("gb",)),
         Field("weights_gb", "GB", True,
               "Size of the weights, precision not stated by the source (1 GB = 1e9 bytes); the memory check "
               "judges it against every precision and names the one it matches.", ("gb",)),
-        Field("weights_gb_int4", "GB", True, "Size of the weights at 4-bit precision (1 GB = 1e9 bytes).", ("gb",)),
     )
 }
 
