@@ -451,14 +451,17 @@ def claim_fragments(data: Data) -> dict[str, dict]:
     anchors = [anchor(i) for i in ids]
     note = E(claims["note"])
     attributed = E(claims["attributed_to"]) if "attributed_to" in claims else [""] * len(claims)
+    # a claim about one part (or a system of several models) says so under its field
+    part = [("system: several models" if c == "system" else "part: " + c.replace("_", " ")) if c else ""
+            for c in (E(claims["component"]) if "component" in claims else [""] * len(claims))]
     rows = [
-        f'<tr id="claim-{a}" title="{a}"><td>{esc(field_label(f))}</td>'
+        f'<tr id="claim-{a}" title="{a}"><td>{esc(field_label(f))}{"<br><small>" + p + "</small>" if p else ""}</td>'
         f'<td>{w}{"<br><small>" + n + "</small>" if n else ""}</td><td>{badge("status", s)}</td>'
         f'<td>{links.get(sid) or esc(sid)}<br><small>{loc}{"; attributed to " + at if at else ""}</small></td>'
         f'<td>{badge("verdict", v)} <a href="#cite-{fragment(cid)}">cite</a><br>'
         f'<small>{results.get(cid, "no check could test this claim")}</small></td></tr>'
-        for a, cid, f, w, n, s, sid, loc, at, v in zip(
-            anchors, ids, L(claims["field"]), E(claims["as_written"]), note, L(claims["status"]),
+        for a, cid, f, p, w, n, s, sid, loc, at, v in zip(
+            anchors, ids, L(claims["field"]), part, E(claims["as_written"]), note, L(claims["status"]),
             L(claims["source_id"]), E(claims["locator"]), attributed, L(claims["verdict"]))
     ]
     cite_rows = [
@@ -998,7 +1001,7 @@ def explainer_total_vs_active(data: Data) -> str:
         result = formula.count(config, overrides)
         merged = {**config, **overrides}
         experts, per_token = merged.get("num_local_experts"), merged.get("num_experts_per_tok")
-        routed = result["components"].get("experts_routed", 0)
+        routed = result["parts"].get("experts_routed", 0)
         idle = result["total"] - result["active"]
         example = f"""## Worked example: Mixtral 8x7B
 
@@ -1041,15 +1044,15 @@ Counted by the formula engine from the published configs.
 def explainer_embeddings(data: Data) -> str:
     gpt3 = formula.count(GPT3_SHAPE)
     vocab, width, positions = GPT3_SHAPE["vocab_size"], GPT3_SHAPE["n_embd"], GPT3_SHAPE["n_positions"]
-    token_table = gpt3["components"]["embeddings"]
-    position_table = gpt3["components"]["position"]
+    token_table = gpt3["parts"]["embeddings"]
+    position_table = gpt3["parts"]["position"]
     parts = ", ".join(f"`{p}`" for p in formula.EMBEDDING_PARTS)
     llama = ""
     arch = _architecture(data, EXAMPLE_MODEL)
     if arch is not None:
         result = formula.count(*arch)
         merged = {**arch[0], **arch[1]}
-        comp = result["components"]
+        comp = result["parts"]
         llama = f"""## An untied head: Llama 2 70B
 
 {_model_link(data, EXAMPLE_MODEL)}'s config sets `tie_word_embeddings` to false, so the output head is a second {merged["vocab_size"]:,} × {merged["hidden_size"]:,}
@@ -1087,7 +1090,7 @@ GPT-3 uses GPT-2's vocabulary of {vocab:,} tokens and a width of {width:,} (Brow
 | --- | --- | ---: |
 | token embedding | {vocab:,} × {width:,} | {token_table:,} |
 | position embedding | {positions:,} × {width:,} | {position_table:,} |
-| output head | tied to the token embedding | {gpt3["components"]["head"]:,} |
+| output head | tied to the token embedding | {gpt3["parts"]["head"]:,} |
 | **embedding** | | **{gpt3["embedding"]:,}** |
 
 That is {gpt3["embedding"] / gpt3["total"]:.2%} of the {gpt3["total"]:,} parameters the GPT-2 formula gives for
@@ -1108,7 +1111,7 @@ def explainer_counting(data: Data) -> str:
     qkv = formula.dense_layer_params(width, 3 * width)
     out_proj = formula.dense_layer_params(width, width)
     attention_layer = qkv + out_proj
-    engine_attention = gpt3["components"]["attention"]
+    engine_attention = gpt3["parts"]["attention"]
     llama_section = ""
     arch = _architecture(data, EXAMPLE_MODEL)
     if arch is not None:

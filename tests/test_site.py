@@ -259,7 +259,7 @@ def test_explainer_numbers_come_from_the_code(real):
     assert f"{gpt3['total']:,}" in counting
     embeddings = page(site_dir, "explainers/embeddings/")
     assert f"{site.GPT3_SHAPE['vocab_size']:,} × {site.GPT3_SHAPE['n_embd']:,}" in embeddings
-    assert f"{gpt3['components']['embeddings']:,}" in embeddings
+    assert f"{gpt3['parts']['embeddings']:,}" in embeddings
     total = query(database, "SELECT value FROM derived WHERE model_id = 'llama-2-70b' AND quantity = 'params_total_formula'")
     assert f"<strong>{int(total[0][0]):,}</strong>" in counting
     memory = page(site_dir, "explainers/memory/")
