@@ -219,8 +219,10 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
             written_unit = "binary k"
         value = _number(match["num"]) * (multiplier or 1.0)
         sig_figs = _significant_figures(match["num"])
-        if multiplier is None and "." not in match["num"] and not approximate and field.unit != "GB":
-            exact = True  # a fully written count is exact unless hedged; a size in GB ("140GB") is a rounded measure
+        if multiplier is None and "." not in match["num"] and not approximate and field.unit != "GB" and scale == 1.0:
+            # a fully written count is exact unless hedged; a size in GB ("140GB") or a figure in a larger unit
+            # ("395 core-years") is a rounded measure
+            exact = True
     value *= scale
     value = float(round(value)) if value >= 1 and abs(value - round(value)) < 1e-6 * value else value
     if lower:

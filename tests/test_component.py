@@ -157,7 +157,7 @@ def test_weight_sizes_in_tb_and_accelerator_core_years():
     assert parse_value("3.52TB", "weights_gb_fp16").written_unit == "TB"
     # a core-year is 365.25 x 24 = 8,766 hours: 395 x 8,766 = 3,462,570 core-hours
     parsed = parse_value("395 TPU-v3 core-years", "training_core_hours")
-    assert (parsed.value, parsed.written_unit) == (3_462_570.0, "core-years")
+    assert (parsed.value, parsed.written_unit, parsed.precision) == (3_462_570.0, "core-years", "3 sf")
 
 
 def test_a_size_of_unstated_precision_is_judged_at_the_precision_it_matches():
