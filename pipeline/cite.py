@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.errors import no_database
+from pipeline.errors import json_printable, no_database, printable
+from pipeline.publish import connect_read_only, database_problem
 
 DATASET_TITLE = "Model Facts"
 DATASET_AUTHOR = "Model Facts contributors"
@@ -70,7 +71,7 @@ def _published(date, precision: str | None) -> str | None:
 
 def citation(database: Path, claim_id: str) -> dict:
     """Everything a citation of one claim needs, read from a built database."""
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect_read_only(database) as connection:
         frame = connection.execute("""
             SELECT c.claim_id, c.model_id, m.name AS model_name, m.organization, c.field, c.unit, c.as_written,
                    c.status, c.attributed_to, c.locator, c.note, c.source_id,
@@ -232,10 +233,12 @@ def main(args) -> int:
         print(str(error), file=sys.stderr)
         return 1
     except duckdb.Error as error:
-        print(f"{args.db}: cannot read the database: {error}", file=sys.stderr)
+        print(database_problem(args.db, error), file=sys.stderr)
         return 1
     if _stale(args.db):
         print(f"note: data/ changed after {args.db} was built; run `modelfacts build` for current values",
               file=sys.stderr)
-    sys.stdout.write(render(found, args.style))
+    text = render(found, args.style)
+    # data may hold terminal escapes (clear screen, retitle, recolour): shown as text, never sent raw
+    sys.stdout.write(json_printable(text) if args.style == "json" else printable(text, keep="\n"))
     return 0

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from pipeline import clock
-from pipeline.errors import DataError, DataErrors, no_database, summary
+from pipeline.errors import CONTROL_ESCAPES, DataError, DataErrors, no_database, printable, summary
+from pipeline.outdir import OutputFolderError
 
 EXAMPLES = {
     "validate": "modelfacts validate\n  modelfacts validate data/models/meta/llama-2-70b.yaml\n  modelfacts validate --format github",
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     fmt = command("fmt", "Rewrite data files in canonical key order and layout (small diffs).")
     fmt.add_argument("paths", nargs="*", type=Path, help="files (default: all of data/)")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file needs formatting")
+    fmt.add_argument("--drop-comments", action="store_true", help="allow dropping # comments (refused otherwise)")
     new = command("new", "Write a commented skeleton for a new model file.")
     new.add_argument("kind", choices=["model"], help="what to create")
     new.add_argument("target", help="ORG/ID, e.g. meta/llama-4-8b")
@@ -167,6 +169,7 @@ def _with_references(paths: list[Path], data: Path) -> list[Path]:
 def cmd_build(args: argparse.Namespace) -> int:
     """Build dist/; a data error prints every problem and leaves the previous build untouched."""
     from pipeline.build import build, repository_root
+    from pipeline.publish import failure_line
 
     try:
         database = build(repository_root(), args.out, today=clock.today(args.today))
@@ -174,8 +177,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         _report(failure.errors, "text")
         print("build stopped; the previous build (if any) is unchanged", file=sys.stderr)
         return 1
-    except OSError as error:
-        print(f"{error.filename or args.out}: cannot write the build: {error.strerror}", file=sys.stderr)
+    except (OutputFolderError, OSError) as error:
+        print(failure_line(error, Path(), args.out, "build"), file=sys.stderr)
         return 1
     print(f"wrote {database}")
     return 0
@@ -185,21 +188,34 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Run one SQL statement read-only and print the result."""
     import duckdb
 
+    from pipeline.publish import connect_read_only
+
     if no_database(args.db):
         return 1
     try:
-        with duckdb.connect(str(args.db), read_only=True) as connection:
+        with connect_read_only(args.db) as connection:
             frame = connection.execute(args.sql).fetchdf()
     except duckdb.Error as error:
-        print(f"query failed: {error}", file=sys.stderr)
+        print(printable(f"query failed: {error}", keep="\n"), file=sys.stderr)
         return 1
-    if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
-    elif args.format == "json":
+    if args.format == "csv":  # line breaks and tabs inside quoted CSV cells are data; other controls are not
+        sys.stdout.write(printable(frame.to_csv(index=False), keep="\n\t"))
+    elif args.format == "json":  # the JSON encoder already writes every control character as \\uXXXX
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
     else:
-        print(frame.to_string(index=False, float_format=_number) if not frame.empty else "(no rows)")
+        print(_table_text(frame))
     return 0
+
+
+def _table_text(frame) -> str:
+    """A result as an aligned text table; control characters in cells (line breaks too) shown escaped."""
+    if frame.empty:
+        return "(no rows)"
+    shown = frame.copy()
+    for name in frame.columns[frame.dtypes == object]:
+        escaped = frame[name].str.translate(CONTROL_ESCAPES)  # NaN where the cell is not text
+        shown[name] = escaped.where(escaped.notna(), frame[name])
+    return printable(shown.to_string(index=False, float_format=_number), keep="\n")
 
 
 def _number(value: float) -> str:
@@ -252,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except RuntimeError as error:  # DuckDB turns Ctrl-C during a query into RuntimeError("Query interrupted")
+        if str(error) == "Query interrupted":
+            return 130
+        raise
     except BrokenPipeError:
         return 0
 

@@ -20,6 +20,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.errors import json_printable, printable
+from pipeline.publish import lock_down
+
 # table -> (key columns, label columns shown for added/removed rows, compared columns in display order)
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "models": (("model_id",), ("name", "organization"),
@@ -171,6 +174,7 @@ def diff_databases(old: Side, new: Side) -> dict:
     with duckdb.connect() as connection:
         connection.execute("ATTACH ? AS old (READ_ONLY)", [str(old.path)])
         connection.execute("ATTACH ? AS new (READ_ONLY)", [str(new.path)])
+        lock_down(connection)
         old_columns, new_columns = _columns(connection, "old"), _columns(connection, "new")
         schema = {}
         for table in sorted(set(old_columns) | set(new_columns)):
@@ -440,8 +444,9 @@ def main(args) -> int:
         print(str(error), file=sys.stderr)
         return 1
     except duckdb.Error as error:
-        print(f"diff failed: {error}", file=sys.stderr)
+        print(printable(f"diff failed: {error}"), file=sys.stderr)
         return 1
-    sys.stdout.write(render(result, args.format))
+    text = render(result, args.format)
+    sys.stdout.write(json_printable(text) if args.format == "json" else printable(text, keep="\n"))
     return 0
 

@@ -63,10 +63,15 @@ def count_file(path: Path, as_json: bool = False, with_formulas: bool = False) -
     """`modelfacts count`: print the count of a config.json (JSON with ``as_json``, every part's
     formula with ``with_formulas``). Returns the exit status: 0, or 1 with a one-line reason naming
     the file when the file is unreadable or nothing can count the config."""
+    from pipeline.hfconfig import ConfigFileError, read_config, width_problems
+
     try:
-        config = json.loads(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        config = read_config(Path(path))  # regular files only, bounded size and depth, one-line errors
+    except ConfigFileError as error:
         print(f"{path}: cannot read a JSON config: {error}", file=sys.stderr)
+        return 1
+    if width_problems(config):  # booleans and int64-overflowing widths the engine must not count
+        print("\n".join(f"{path}: {key}: {message}" for key, message in width_problems(config)), file=sys.stderr)
         return 1
     try:
         result = formula.count(config)

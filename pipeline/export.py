@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
+from pipeline import outdir
 from pipeline.errors import no_database
 from pipeline.fmt import Quoted, Raw, dump
+from pipeline.publish import WRITE_FAILURES, connect_read_only, failure_line
 from schemas import spec
 
 TABLES = ("models", "claims", "sources", "organizations", "architectures", "hardware", "build_info")
@@ -148,7 +150,7 @@ def organizations_document(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
 
 def read_tables(database: Path) -> dict[str, pd.DataFrame]:
     """The tables export needs, read from a database file opened read-only."""
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect_read_only(database) as connection:
         present = {row[0] for row in connection.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").fetchall()}
         missing = [name for name in TABLES if name not in present]
@@ -157,35 +159,52 @@ def read_tables(database: Path) -> dict[str, pd.DataFrame]:
         return {name: connection.execute(f'SELECT * FROM "{name}"').fetchdf() for name in TABLES}
 
 
+class ExportExists(ValueError):
+    """out/data already holds files (perhaps edited since an earlier export); they are never overwritten."""
+
+
 def export(database: Path, out: Path) -> list[Path]:
-    """Write out/data/... from a database; returns the files written."""
+    """Write out/data/... from a database; returns the files written.
+
+    `out` must be new, empty or an earlier export's folder (outdir.OutputFolderError otherwise) and
+    out/data must not exist yet (ExportExists). The files are written in a staging folder inside `out`
+    that becomes out/data in one rename, so a failure (a full disk: OSError naming the file) leaves
+    no partial data/ behind.
+    """
     tables = read_tables(database)
     documents = {**organizations_document(tables), **source_documents(tables), **hardware_documents(tables),
                  **model_documents(tables)}
-    written = []
-    for relative, document in sorted(documents.items()):
-        path = out / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump(document), encoding="utf-8")
-        written.append(path)
-    version = tables["build_info"]["dataset_version"].iloc[0] if len(tables["build_info"]) else None
-    if version:
-        (out / "data" / "VERSION").write_text(f"{version}\n")
-        written.append(out / "data" / "VERSION")
-    return written
+    out = outdir.prepare(Path(out), "export")
+    target = out / "data"
+    if target.is_symlink() or (target.exists() and (not target.is_dir() or any(target.iterdir()))):
+        raise ExportExists(f"{target}: already exists and is not empty; export into a new or empty folder "
+                           "(files there may have been edited since, so they are never overwritten)")
+    with outdir.exclusive(out, "export"):
+        outdir.remove_stale(out, ".export-")
+        staging = outdir.make_staging(out, ".export-", "export")
+        try:
+            for relative, document in sorted(documents.items()):
+                path = staging / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(dump(document), encoding="utf-8")
+            version = tables["build_info"]["dataset_version"].iloc[0] if len(tables["build_info"]) else None
+            if version:
+                (staging / "data" / "VERSION").write_text(f"{version}\n")
+            os.replace(staging / "data", target)  # over an empty data/ too
+        finally:
+            outdir.remove_made(staging)
+    written = [out / relative for relative in sorted(documents)]
+    return written + ([out / "data" / "VERSION"] if version else [])
 
 
 def main(args) -> int:
     """Entry point of `modelfacts export --db DB --out DIR`."""
     if no_database(args.db):
         return 1
-    if (args.out / "data").exists() and any((args.out / "data").iterdir()):
-        print(f"{args.out / 'data'}: already exists and is not empty; export into an empty folder", file=sys.stderr)
-        return 1
     try:
         written = export(args.db, args.out)
-    except (ValueError, duckdb.Error) as error:
-        print(f"export failed: {error}", file=sys.stderr)
+    except WRITE_FAILURES as error:
+        print(failure_line(error, args.db, args.out, "export"), file=sys.stderr)
         return 1
     print(f"wrote {len(written)} files to {args.out / 'data'}")
     return 0

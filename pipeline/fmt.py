@@ -15,6 +15,11 @@ The canonical layout:
 Formatting never changes a value: each file is parsed again after formatting and compared with the
 original (types, text as written, key order of free mappings) before anything is written.
 The same writer (`dump`) writes the files of `modelfacts export`.
+
+fmt rewrites data files only: a path must lie under data/ (no symbolic link on the way), where a
+model, source, chip or the organizations file belongs; anything else is refused untouched. The
+canonical layout has no comments, so a file with comments is refused unless `--drop-comments` says
+they may go (lasting remarks belong in a `note:`).
 """
 from __future__ import annotations
 
@@ -31,9 +36,8 @@ from typing import Any
 import yaml
 from yaml.emitter import Emitter
 from yaml.representer import SafeRepresenter
-from yaml.resolver import Resolver
 
-from pipeline.yamlsafe import YamlError, parse_text, read_document
+from pipeline.yamlsafe import DataResolver, YamlError, compose_node, parse_text, read_document
 from schemas import spec
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -47,7 +51,7 @@ _YAML12_NOT_TEXT = re.compile(
     r"|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"
     r"|true|True|TRUE|false|False|FALSE|null|Null|NULL|~"
     r"|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
-_RESOLVER = Resolver()
+_RESOLVER = DataResolver()  # the loader's resolver: `1e-05` is a number, as in config.json
 _REPRESENTER = SafeRepresenter()
 
 # The key order of each kind of mapping, by where it stands in a file
@@ -76,6 +80,8 @@ class FormatError(ValueError):
 
 class _Dumper(yaml.SafeDumper):
     """PyYAML's emitter with sequences indented under their key."""
+
+    yaml_implicit_resolvers = DataResolver.yaml_implicit_resolvers  # write `1e-05` plain, as the loader reads it
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         return super().increase_indent(flow, False)
@@ -145,18 +151,13 @@ def dump(document: dict) -> str:
 # a date or a claim's value is written back exactly as the file wrote it. pipeline.yamlsafe reads each
 # file first, so a file fmt touches has no tags, aliases, duplicate keys or other unsafe YAML.
 
-try:
-    from yaml import CSafeLoader as _NodeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _NodeLoader
-
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _CLAIM_VALUE = re.compile(r"claims\[\d+\]\.value")
 
 
 def compose(text: str) -> yaml.Node:
-    """The node tree of a YAML text."""
-    node = yaml.compose(text, Loader=_NodeLoader)
+    """The node tree of a YAML text (with the loader's resolver, so both read the same types)."""
+    node = compose_node(text)
     if node is None:
         raise YamlError("the file is empty; expected a mapping that starts with schema_version", 1)
     return node
@@ -296,8 +297,27 @@ def _files(paths: list[Path], data: Path) -> list[Path]:
         return data_files(data)
     found: list[Path] = []
     for path in paths:
-        found += data_files(path) if path.is_dir() else [path]
+        found += data_files(path) if path.is_dir() and not path.is_symlink() else [path]
     return found
+
+
+DATA_FILE_PLACES = ("data/models/<org>/<id>.yaml, data/sources/<id>.yaml, data/hardware/<id>.yaml "
+                    "and data/organizations.yaml")
+
+
+def not_a_data_file(path: Path, data: Path) -> str | None:
+    """Why fmt must not rewrite a path (None when it is a data file): it lies outside data/, reaches
+    it through a symbolic link, or is not where a model, source, chip or the organizations file goes."""
+    from pipeline.load import kind_of
+
+    absolute, root = Path(os.path.abspath(path)), Path(os.path.abspath(data))
+    if not absolute.is_relative_to(root):
+        return f"not a data file (outside {shown(data, data)}/); fmt only rewrites {DATA_FILE_PLACES}"
+    if os.path.realpath(absolute) != str(absolute) or os.path.realpath(root) != str(root):
+        return "reached through a symbolic link; fmt only rewrites files that lie in data/ itself"
+    if absolute.suffix not in (".yaml", ".yml") or kind_of(absolute, root) is None:
+        return f"not a data file; fmt only rewrites {DATA_FILE_PLACES}"
+    return None
 
 
 def _kind(path: Path, data: Path, node: yaml.Node) -> str | None:
@@ -332,14 +352,20 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
-def run(paths: list[Path], data: Path, check: bool, out=None, err=None) -> int:
-    """Format (or with check, only list) files; 0 all canonical/formatted, 1 some would change, 2 unreadable."""
+def run(paths: list[Path], data: Path, check: bool, out=None, err=None, drop_comments: bool = False) -> int:
+    """Format (or with check, only list) data files; 0 all canonical/formatted, 1 some would change,
+    2 some could not be formatted (unreadable, not a data file, or comments without drop_comments)."""
     out, err = out or sys.stdout, err or sys.stderr
     changed, failed, checked = [], 0, 0
     for path in _files(paths, data):
         name = shown(path, data)
-        if not path.exists():
+        if not os.path.lexists(path):
             print(f"{name}: no such file", file=err)
+            failed += 1
+            continue
+        refusal = not_a_data_file(path, data)
+        if refusal:
+            print(f"{name}: cannot format: {refusal}", file=err)
             failed += 1
             continue
         try:
@@ -359,11 +385,17 @@ def run(paths: list[Path], data: Path, check: bool, out=None, err=None) -> int:
         checked += 1
         if text == original:
             continue
+        comments = comment_lines(original) if not check else 0
+        if comments and not drop_comments:
+            print(f"{name}: cannot format: the file has {comments} comment line{'s' if comments != 1 else ''}, which "
+                  "the canonical layout drops; move lasting remarks into a `note:`, or run `modelfacts fmt "
+                  "--drop-comments` to drop them", file=err)
+            failed += 1
+            continue
         changed.append(name)
         if check:
             print(name, file=out)
             continue
-        comments = comment_lines(original)
         _write(path, text)
         print(f"formatted {name}" + (f" (removed {comments} comment line{'s' if comments != 1 else ''}; "
                                       "keep lasting remarks in a `note:`)" if comments else ""), file=out)
@@ -382,4 +414,5 @@ def main(args) -> int:
     """Entry point of `modelfacts fmt [--check] [PATH...]`."""
     from pipeline.build import repository_root
 
-    return run(list(args.paths), repository_root() / "data", args.check)
+    return run(list(args.paths), repository_root() / "data", args.check,
+               drop_comments=getattr(args, "drop_comments", False))

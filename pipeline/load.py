@@ -6,6 +6,7 @@ import gc
 import json
 import multiprocessing
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
@@ -18,7 +19,7 @@ import pandas as pd
 from pipeline.errors import DataError
 from pipeline.fields import FIELDS
 from pipeline.values import ValueParseError, parse_value
-from pipeline.yamlsafe import Document, YamlError, read_document
+from pipeline.yamlsafe import Document, YamlError, read_bytes, read_document
 from schemas import spec
 
 TABLE_COLUMNS = {
@@ -97,9 +98,10 @@ def check_keys(mapping: Any, keys: dict, doc: Document, path: str, file: str, wh
         if required and key not in mapping:
             errors.append(DataError(file, doc.line(path), f"{path}.{key}" if path else key,
                                     f"missing required key '{key}'"))
-        elif required and mapping[key] is None:
+        elif key in mapping and mapping[key] is None:  # an optional key set to null would reach later stages as null
             errors.append(DataError(file, mapping.lines[key], f"{path}.{key}" if path else key,
-                                    f"'{key}' needs a value; found nothing"))
+                                    f"'{key}' needs a value; found nothing" + ("" if required else
+                                                                               " (remove the key if there is none)")))
     return errors
 
 
@@ -155,7 +157,7 @@ def _load_model(doc: Document, file: str, out: dict[str, list], errors: list[Dat
                                         "expected the value as written (text or a number); found a list or mapping"))
             else:
                 row["as_written"] = written
-                if claim.get("field") in FIELDS and written.strip():
+                if isinstance(claim.get("field"), str) and claim["field"] in FIELDS and written.strip():
                     try:
                         parsed = parse_value(written, claim["field"])
                         row.update(value=parsed.value, low=parsed.low, high=parsed.high,
@@ -216,13 +218,84 @@ def key_line(repository: str, file: str, path: str, fallback: int) -> int:
 
 def data_files(root: Path) -> list[Path]:
     """Every YAML file under data/, sorted, symlinks included (the loader refuses them)."""
-    found = []
-    for directory, dirnames, filenames in os.walk(root):
+    return discover(root)[0]
+
+
+def _shown_path(path: str, root: Path) -> str:
+    """A path as messages show it: relative to data/'s parent, with '/'."""
+    parent = os.path.dirname(os.path.abspath(root))
+    return os.path.relpath(os.path.abspath(path), parent).replace(os.sep, "/")
+
+
+def discover(root: Path) -> tuple[list[Path], list[DataError]]:
+    """Every YAML file under data/ (sorted, symlinked files included: the reader refuses them), and an
+    error for everything that would otherwise be skipped without a word: a missing data/, a folder that
+    cannot be listed, a symlinked folder, and a file that is not `.yaml`/`.yml` (`.YAML`, `.json`, ...)."""
+    root = Path(root)
+    if not root.is_dir():
+        return [], [DataError(_shown_path(str(root), root), 0, "",
+                              "no data folder here; run modelfacts in the repository (the folder holding data/)")]
+    found: list[Path] = []
+    errors: list[DataError] = []
+
+    def unreadable(error: OSError) -> None:
+        errors.append(DataError(_shown_path(error.filename, root), 0, "",
+                                f"cannot read the folder: {error.strerror}; its files would be skipped"))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=unreadable):
+        for name in list(dirnames):
+            if os.path.islink(os.path.join(directory, name)):
+                dirnames.remove(name)
+                errors.append(DataError(_shown_path(os.path.join(directory, name), root), 0, "",
+                                        "symbolic links are not allowed in data/; commit the folder itself"))
         dirnames.sort()
         for name in sorted(filenames):
+            path = os.path.join(directory, name)
             if name.endswith((".yaml", ".yml")):
-                found.append(Path(directory) / name)
-    return found
+                found.append(Path(path))
+            elif not (directory == str(root) and name == "VERSION"):
+                hint = (f"; rename it to {name.rsplit('.', 1)[0]}.yaml" if name.lower().endswith((".yaml", ".yml"))
+                        else "; data files are YAML files ending in .yaml (move other files out of data/)")
+                errors.append(DataError(_shown_path(path, root), 0, "", f"not a data file{hint}"))
+    return found, errors
+
+
+def _not_through_links(paths: list[Path], root: Path) -> tuple[list[Path], list[DataError]]:
+    """Named files, less those reached through a symlinked folder (data/models/org -> /elsewhere), each
+    with an error: the walk of data/ never enters such a folder, so naming a file in it must not either.
+    A symlinked file itself is left in: the reader refuses it with its own message."""
+    kept, errors = [], []
+    real_root = os.path.realpath(root)
+    for path in paths:
+        folder = os.path.dirname(os.path.abspath(path))
+        real_folder = os.path.realpath(folder)
+        if os.path.relpath(real_folder, real_root) != os.path.relpath(folder, os.path.abspath(root)):
+            errors.append(DataError(_shown_path(str(path), root), 0, "",
+                                    "reached through a symbolic link; data files must lie in data/ itself"))
+        else:
+            kept.append(path)
+    return kept, errors
+
+
+SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+
+
+def version_errors(root: Path) -> list[DataError]:
+    """An error when data/VERSION exists but is not MAJOR.MINOR.PATCH (it is published and cited)."""
+    path = Path(root) / "VERSION"
+    if not os.path.lexists(path):
+        return []
+    shown = _shown_path(str(path), root)
+    try:
+        content = read_bytes(path, limit=64)
+    except YamlError as error:
+        return [DataError(shown, error.line, "", error.message)]
+    except OSError as error:
+        return [DataError(shown, 0, "", f"cannot read the file: {error.strerror}")]
+    text = content.decode("utf-8", errors="replace").removesuffix("\n")
+    if SEMVER.fullmatch(text):
+        return []
+    return [DataError(shown, 1, "", f"expected a version MAJOR.MINOR.PATCH such as 0.1.0; found {json.dumps(text, ensure_ascii=False)}")]
 
 
 def kind_of(path: Path, root: Path) -> str | None:
@@ -309,14 +382,26 @@ def _load_parallel(paths: list[Path], root: Path) -> tuple[dict[str, pd.DataFram
 
 
 def load(root: Path, only: list[Path] | None = None) -> Dataset:
-    """Read data/ (or only some files of it) into a Dataset, collecting every error."""
+    """Read data/ (or only some files of it) into a Dataset, collecting every error.
+
+    Reading all of data/ also refuses what would publish less than data/ holds: folders and files the
+    walk would skip (see discover), a data/VERSION that is not semantic, and a tree with no model files.
+    """
     # Load
     root = Path(root)
-    paths = only if only is not None else data_files(root)
+    found_errors: list[DataError] = []
+    if only is None:
+        paths, found_errors = discover(root)
+        found_errors += version_errors(root) if root.is_dir() else []
+        if root.is_dir() and not any(kind_of(path, root) == "model" for path in paths):
+            found_errors.append(DataError(_shown_path(str(root / "models"), root), 0, "",
+                                          "no model files (data/models/<org>/<id>.yaml); an empty dataset is never published"))
+    else:
+        paths, found_errors = _not_through_links(only, root)
     # Process
     tables, errors = _load_parallel(list(paths), root)
     # Save
     for name, table in tables.items():
         table.attrs["name"] = name
         table.attrs["repository"] = str(Path(os.path.abspath(root)).parent)
-    return Dataset(root=root, tables=tables, errors=errors, files_read=len(paths))
+    return Dataset(root=root, tables=tables, errors=found_errors + errors, files_read=len(paths))

@@ -6,9 +6,12 @@ dataset_version, from data/VERSION):
     modelfacts-V.duckdb             the database
     modelfacts-V-parquet.zip        one Parquet file per table and view
     modelfacts-V-csv.zip            one CSV file per table and view
-    SHA256SUMS                      `sha256sum -c SHA256SUMS` checks the three files
+    SHA256SUMS                      `sha256sum -c SHA256SUMS` checks every release in the folder
 
-The bundles are reproducible: equal data gives byte-equal files and checksums.
+The bundles are reproducible: equal data gives byte-equal files and checksums. Releases are immutable:
+a folder keeps every version released into it, and releasing a version again refuses unless the new
+artifacts are byte-identical to the old (then nothing is written). The folder is a marked output folder
+(pipeline.outdir), so a user's own folder is never written into.
 
 The changelog (CHANGELOG.md) has one section per release, generated from `modelfacts diff`:
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import html
 import os
 import re
 import shutil
@@ -33,8 +37,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import outdir
 from pipeline.diff import TITLES, next_version, summary_line
 from pipeline.errors import no_database
+from pipeline.publish import WRITE_FAILURES, as_os_error, connect_read_only, failure_line, sql_literal
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: equal data gives equal bundles
 CHANGELOG_HEADER = """# Changelog
@@ -50,7 +56,7 @@ are stable, so `modelfacts cite CLAIM_ID` on a newer version shows the corrected
 
 def dataset_version(database: Path) -> str:
     """The dataset version a database was built from."""
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect_read_only(database) as connection:
         row = connection.execute("SELECT dataset_version FROM build_info").fetchone()
     if not row or not row[0]:
         raise ValueError(f"{database}: build_info has no dataset_version")
@@ -64,9 +70,28 @@ def _relations(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _sql_path(path: Path) -> str:
-    """A path inside a SQL string literal."""
-    return str(path).replace("'", "''")
+# OWASP "CSV Injection": a cell that starts with one of these is read as a formula by spreadsheets.
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def spreadsheet_safe_select(connection: duckdb.DuckDBPyConnection, name: str) -> str:
+    """`SELECT ... FROM "name"` with every text cell that starts with = + - @ tab or CR prefixed by `'`.
+
+    Per OWASP's CSV Injection guidance the quote makes a spreadsheet show the text instead of running
+    `=HYPERLINK(...)` or `=cmd|...`; numbers are left alone (a negative number stays a number).
+    """
+    columns = connection.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()
+    parts = []
+    for column, data_type in columns:
+        quoted = '"' + column.replace('"', '""') + '"'
+        if data_type == "VARCHAR":
+            parts.append(f"CASE WHEN regexp_matches({quoted}, '{FORMULA_START}') THEN '''' || {quoted} "
+                         f"ELSE {quoted} END AS {quoted}")
+        else:
+            parts.append(quoted)
+    return f'SELECT {", ".join(parts)} FROM "{name}"'
 
 
 def _zip(folder: Path, archive: Path, prefix: str) -> None:
@@ -89,41 +114,73 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class ReleaseExists(ValueError):
+    """The version was released into this folder before, with different contents."""
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    """File name -> SHA-256 as listed in folder/SHA256SUMS (empty when there is none)."""
+    listing = folder / "SHA256SUMS"
+    if not listing.exists():
+        return {}
+    return {name: digest for digest, name in (line.split("  ", 1) for line in listing.read_text().splitlines() if line)}
+
+
+def _write_bundles(database: Path, staging: Path, stem: str) -> list[str]:
+    """Write the three artifacts of a release into staging; return their names."""
+    shutil.copyfile(database, staging / f"{stem}.duckdb")
+    for kind in ("parquet", "csv"):
+        (staging / kind).mkdir()
+    with connect_read_only(database, write_into=staging, threads=1) as connection:  # one writer: byte-stable files
+        for name in _relations(connection):
+            relation = f'(SELECT * FROM "{name}" ORDER BY ALL)'
+            connection.execute(f"COPY {relation} TO {sql_literal(str(staging / 'parquet' / (name + '.parquet')))} "
+                               "(FORMAT parquet, COMPRESSION zstd)")
+            connection.execute(f"COPY ({spreadsheet_safe_select(connection, name)} ORDER BY ALL) "
+                               f"TO {sql_literal(str(staging / 'csv' / (name + '.csv')))} (FORMAT csv, HEADER)")
+    _zip(staging / "parquet", staging / f"{stem}-parquet.zip", f"{stem}-parquet")
+    _zip(staging / "csv", staging / f"{stem}-csv.zip", f"{stem}-csv")
+    return [f"{stem}.duckdb", f"{stem}-parquet.zip", f"{stem}-csv.zip"]
+
+
 def release(database: Path, out: Path) -> list[Path]:
-    """Write the release artifacts of a database into out/; returns them (SHA256SUMS last)."""
+    """Write the release artifacts of a database into out/; returns them (SHA256SUMS last).
+
+    Earlier versions in out/ are kept. Raises ReleaseExists when out/ already holds this version with
+    other contents, outdir.OutputFolderError when out/ is not the tool's folder (or another release is
+    writing there), OSError (with the path) when writing fails.
+    """
     version = dataset_version(database)
     if not re.fullmatch(r"\d+\.\d+\.\d+", version):
         raise ValueError(f"the dataset version '{version}' is not MAJOR.MINOR.PATCH (see data/VERSION)")
     stem = f"modelfacts-{version}"
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".release-", dir=out))
-    try:
-        shutil.copyfile(database, staging / f"{stem}.duckdb")
-        for kind in ("parquet", "csv"):
-            (staging / kind).mkdir()
-        with duckdb.connect(str(database), read_only=True) as connection:
-            connection.execute("SET threads = 1")  # one writer: byte-stable files
-            for name in _relations(connection):
-                relation = f'(SELECT * FROM "{name}" ORDER BY ALL)'
-                connection.execute(f"COPY {relation} TO '{_sql_path(staging / 'parquet' / (name + '.parquet'))}' "
-                                   "(FORMAT parquet, COMPRESSION zstd)")
-                connection.execute(f"COPY {relation} TO '{_sql_path(staging / 'csv' / (name + '.csv'))}' (FORMAT csv, HEADER)")
-        _zip(staging / "parquet", staging / f"{stem}-parquet.zip", f"{stem}-parquet")
-        _zip(staging / "csv", staging / f"{stem}-csv.zip", f"{stem}-csv")
-        artifacts = [f"{stem}.duckdb", f"{stem}-parquet.zip", f"{stem}-csv.zip"]
-        sums = "".join(f"{sha256(staging / name)}  {name}\n" for name in sorted(artifacts))
-        (staging / "SHA256SUMS").write_text(sums)
-        # out/ holds one release: earlier artifacts go, the new ones move in
-        for old in list(out.glob("modelfacts-*")) + [out / "SHA256SUMS"]:
-            if old.is_file():
-                old.unlink()
-        written = []
-        for name in artifacts + ["SHA256SUMS"]:
-            os.replace(staging / name, out / name)
-            written.append(out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return written
+    out = outdir.prepare(Path(out), "release")
+    with outdir.exclusive(out, "release"):
+        outdir.remove_stale(out, ".release-")
+        staging = outdir.make_staging(out, ".release-", "release")
+        try:
+            try:
+                artifacts = _write_bundles(database, staging, stem)
+            except (duckdb.IOException, duckdb.FatalException) as error:
+                raise as_os_error(error, staging) from None
+            new = {name: sha256(staging / name) for name in artifacts}
+            listed = _checksums(out)
+            existing = [name for name in artifacts if (out / name).exists() or name in listed]
+            if existing:
+                if all(listed.get(name) == digest and (out / name).exists() for name, digest in new.items()):
+                    return [out / name for name in artifacts] + [out / "SHA256SUMS"]  # the same release again
+                raise ReleaseExists(
+                    f"{out}: version {version} was released here before with other contents ({existing[0]}); "
+                    "releases are immutable: bump data/VERSION for a new release, or choose another --out")
+            for name in artifacts:
+                os.replace(staging / name, out / name)
+            # SHA256SUMS lists every release in the folder; it is replaced in one rename
+            sums = "".join(f"{digest}  {name}\n" for name, digest in sorted({**listed, **new}.items()))
+            (staging / "SHA256SUMS").write_text(sums)
+            os.replace(staging / "SHA256SUMS", out / "SHA256SUMS")
+        finally:
+            outdir.remove_made(staging)
+    return [out / name for name in artifacts] + [out / "SHA256SUMS"]
 
 
 # ---------------------------------------------------------------- changelog
@@ -150,30 +207,52 @@ def _count_lines(connection: duckdb.DuckDBPyConnection) -> list[str]:
 
 def first_release_section(database: Path, version: str, date: str) -> str:
     """The changelog section of a first release: what the dataset holds."""
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect_read_only(database) as connection:
         lines = _count_lines(connection)
     return "\n".join([f"## {version} ({date})", "", "First release.", "", *lines]) + "\n"
 
 
+# Markdown syntax characters; `_` only where it could open or close emphasis (not inside params_total)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+
+
+def markdown_text(text) -> str:
+    """Data as inert Markdown text: HTML escaped (<, >, &), Markdown syntax escaped, on one line.
+
+    A model name such as `<script>…</script>` or `[x](javascript:…)` then shows as those characters on
+    the changelog page instead of running or linking.
+    """
+    one_line = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(0), html.escape(one_line, quote=False))
+
+
+def markdown_code(text) -> str:
+    """Data as a Markdown code span (the renderer HTML-escapes its content); safe for any backticks."""
+    one_line = " ".join(str(text).split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", one_line)), default=0) + 1)
+    padding = " " if "`" in one_line else ""
+    return f"{fence}{padding}{one_line}{padding}{fence}"
+
+
 def _q(text) -> str:
-    return "(none)" if text is None else f'"{text}"'
+    return "(none)" if text is None else f'"{markdown_text(text)}"'
 
 
 def changelog_section(result: dict, version: str, date: str) -> str:
     """A changelog section from a diff (pipeline.diff.diff_databases or diff_against_ref)."""
     old_version = result["old"]["dataset_version"]
-    lines = [f"## {version} ({date})", "", f"Changes since {old_version}: {summary_line(result)}."]
+    lines = [f"## {markdown_text(version)} ({date})", "", f"Changes since {markdown_text(old_version)}: {summary_line(result)}."]
     tables = result["tables"]
     if result["schema"]:
-        lines += ["", "### Schema"] + [f"- `{table}`: {', '.join(f'{k} {v}' for k, v in change.items() if v)}"
+        lines += ["", "### Schema"] + [f"- {markdown_code(table)}: {markdown_text(', '.join(f'{k} {v}' for k, v in change.items() if v))}"
                                        for table, change in result["schema"].items()]
     if tables["models"]["added"]:
-        lines += ["", "### Models added"] + [f"- `{row['id']}`: {row.get('name')} ({row.get('organization')})"
+        lines += ["", "### Models added"] + [f"- {markdown_code(row['id'])}: {markdown_text(row.get('name'))} ({markdown_text(row.get('organization'))})"
                                              for row in tables["models"]["added"]]
     if tables["models"]["removed"]:
-        lines += ["", "### Models removed"] + [f"- `{row['id']}`" for row in tables["models"]["removed"]]
+        lines += ["", "### Models removed"] + [f"- {markdown_code(row['id'])}" for row in tables["models"]["removed"]]
     if tables["models"]["changed"]:
-        lines += ["", "### Models changed"] + [f"- `{row['id']}`: {', '.join(row['columns'])}"
+        lines += ["", "### Models changed"] + [f"- {markdown_code(row['id'])}: {markdown_text(', '.join(row['columns']))}"
                                                for row in tables["models"]["changed"]]
     claims = tables["claims"]
     if claims["changed"]:
@@ -185,26 +264,26 @@ def changelog_section(result: dict, version: str, date: str) -> str:
             others = [c for c in row["columns"] if c not in ("as_written", "status", "attributed_to", "value", "low",
                                                              "high", "precision")]
             if others:
-                detail.append(f"{', '.join(others)} edited")
-            lines.append(f"- `{row['id']}`: {'; '.join(detail)}")
+                detail.append(f"{markdown_text(', '.join(others))} edited")
+            lines.append(f"- {markdown_code(row['id'])}: {'; '.join(detail)}")
     if claims["added"]:
         by_model: dict[str, list[dict]] = {}
         for row in claims["added"]:
             by_model.setdefault(row.get("model_id") or row["id"].split(".")[0], []).append(row)
         lines += ["", "### Claims added"]
-        lines += [f"- `{model}`: {len(rows)} claim{'s' if len(rows) != 1 else ''} "
-                  f"({', '.join(sorted({row.get('field') or '?' for row in rows}))})" for model, rows in by_model.items()]
+        lines += [f"- {markdown_code(model)}: {len(rows)} claim{'s' if len(rows) != 1 else ''} "
+                  f"({markdown_text(', '.join(sorted({row.get('field') or '?' for row in rows})))})" for model, rows in by_model.items()]
     if claims["removed"]:
-        lines += ["", "### Claims removed"] + [f"- `{row['id']}`: {_q(row.get('as_written'))}" for row in claims["removed"]]
+        lines += ["", "### Claims removed"] + [f"- {markdown_code(row['id'])}: {_q(row.get('as_written'))}" for row in claims["removed"]]
     for table in ("sources", "organizations", "hardware", "architectures"):
         parts = tables[table]
-        entries = ([f"- added `{row['id']}`" for row in parts["added"]]
-                   + [f"- removed `{row['id']}`" for row in parts["removed"]]
-                   + [f"- changed `{row['id']}`: {', '.join(row['columns'])}" for row in parts["changed"]])
+        entries = ([f"- added {markdown_code(row['id'])}" for row in parts["added"]]
+                   + [f"- removed {markdown_code(row['id'])}" for row in parts["removed"]]
+                   + [f"- changed {markdown_code(row['id'])}: {markdown_text(', '.join(row['columns']))}" for row in parts["changed"]])
         if entries:
             lines += ["", f"### {TITLES[table]}"] + entries
     if result["verdicts"]:
-        lines += ["", "### Verdicts changed"] + [f"- `{v['check_id']}`: {v['old'] or '(none)'} → {v['new'] or '(none)'}"
+        lines += ["", "### Verdicts changed"] + [f"- {markdown_code(v['check_id'])}: {markdown_text(v['old'] or '(none)')} → {markdown_text(v['new'] or '(none)')}"
                                                  for v in result["verdicts"]]
     return "\n".join(lines) + "\n"
 
@@ -275,11 +354,8 @@ def main(args) -> int:
         return 1
     try:
         written = release(args.db, args.out)
-    except (ValueError, duckdb.Error) as error:
-        print(f"release failed: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"{error.filename or args.out}: cannot write the release: {error.strerror}", file=sys.stderr)
+    except WRITE_FAILURES as error:
+        print(failure_line(error, args.db, args.out, "release"), file=sys.stderr)
         return 1
     for path in written:
         print(f"wrote {path}")

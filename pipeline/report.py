@@ -11,24 +11,26 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.check.rows import CONSISTENT, INCONSISTENT, INFORMATIONAL, UNVERIFIABLE
+from pipeline.check.rows import CONSISTENT, DEFAULT_STAGE, INCONSISTENT, INFORMATIONAL, UNVERIFIABLE
 from pipeline.check.views import CLAIM_VERDICTS_SQL
-from pipeline.errors import DataErrors, summary
+from pipeline.errors import DataErrors, no_database, summary
 from pipeline.resolve import UnknownName, resolve_model_id
 
 ORDER = {INCONSISTENT: 0, UNVERIFIABLE: 1, CONSISTENT: 2, INFORMATIONAL: 3}
 COUNTED = (INCONSISTENT, UNVERIFIABLE, CONSISTENT)
 LABEL = {INCONSISTENT: "INCONSISTENT", UNVERIFIABLE: "UNVERIFIABLE", CONSISTENT: "CONSISTENT", INFORMATIONAL: "INFO"}
 
-CHECK_ROWS_SQL = """SELECT k.model_id, k.claim_id, c.field, c.as_written, c.status, k."check", k.verdict,
-                           k.severity, k.detail
+CHECK_ROWS_SQL = """SELECT k.model_id, k.claim_id, c.field, c.as_written, c.status, c.stage, c.scope, k."check",
+                           k.verdict, k.severity, k.detail
                     FROM checks k JOIN claims c USING (claim_id)"""
 
 
 def verdict_tables(database: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(check rows joined to their claims, one verdict per claim), from a built database or freshly from data/."""
     if database is not None:
-        with duckdb.connect(str(database), read_only=True) as connection:
+        from pipeline.publish import connect_read_only
+
+        with connect_read_only(database) as connection:
             return connection.execute(CHECK_ROWS_SQL).fetchdf(), connection.execute(CLAIM_VERDICTS_SQL).fetchdf()
     from pipeline.build import build_tables, repository_root
 
@@ -42,7 +44,9 @@ def verdict_tables(database: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
 def known_models(database: Path | None) -> pd.DataFrame:
     """model_id and aliases of every model, from the database or from data/ (for resolving typed names)."""
     if database is not None:
-        with duckdb.connect(str(database), read_only=True) as connection:
+        from pipeline.publish import connect_read_only
+
+        with connect_read_only(database) as connection:
             return connection.execute("SELECT model_id, aliases FROM models").fetchdf()
     from pipeline.build import repository_root
     from pipeline.load import load
@@ -66,8 +70,12 @@ def check_lines(rows: pd.DataFrame) -> list[str]:
     rows = rows.assign(order=rows["verdict"].map(ORDER)).sort_values(["order", "claim_id", "check"], kind="stable")
     label = rows["verdict"].map(LABEL) + rows["severity"].where(rows["verdict"] == INCONSISTENT).map(
         lambda size: f" ({size})" if isinstance(size, str) else "")
+    # the claim's status, and its stage and scope where they are not the defaults
+    stage = rows["stage"].astype("string")
+    context = rows["status"].astype(str) + (", " + stage.where(stage != DEFAULT_STAGE)).fillna("") + \
+        (", " + rows["scope"].astype("string").where(rows["scope"] == "family")).fillna("")
     lines = ("  " + label.str.pad(21, side="right") + " " + rows["check"].str.pad(17, side="right") + " "
-             + rows["claim_id"] + " [" + rows["status"].astype(str) + "] " + rows["detail"].astype(str))
+             + rows["claim_id"] + " [" + context + "] " + rows["detail"].astype(str))
     return list(dict.fromkeys(lines))
 
 
@@ -90,12 +98,19 @@ def render(check_rows: pd.DataFrame, claim_verdicts: pd.DataFrame, model_ids: li
 
 def main(model_ids: list[str], database: Path | None) -> int:
     """Print the report; unknown model ids are an error, inconsistent claims are not."""
+    if database is not None and no_database(database):
+        return 1
     try:
         check_rows, claim_verdicts = verdict_tables(database)
     except DataErrors as failure:
         for error in failure.errors:
             print(error)
         print(summary(failure.errors), file=sys.stderr)
+        return 1
+    except duckdb.Error as error:  # a corrupt, truncated or foreign --db file
+        from pipeline.publish import database_problem
+
+        print(database_problem(database, error), file=sys.stderr)
         return 1
     try:
         model_ids = [resolve_model_id(name, known_models(database)) for name in model_ids] if model_ids else []

@@ -2,7 +2,7 @@
 
 Required keys get placeholders that fail validation until they are filled in (`""` and `TODO`), so a
 half-filled file cannot slip through; optional keys are commented out. The comments come from the key
-descriptions in schemas/spec.py. `modelfacts fmt` drops the comments once the file is filled in.
+descriptions in schemas/spec.py. `modelfacts fmt --drop-comments` drops them once the file is filled in.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def skeleton(organization: str, model_id: str) -> str:
         "# Fill in every TODO and \"\" below, uncomment the optional keys you need and delete the rest, then run",
         f"#   .venv/bin/modelfacts validate data/models/{organization}/{model_id}.yaml",
         "# Every claim cites a source file in data/sources/ (add it if it is new). The format: docs/data-format.md;",
-        "# statuses and acceptable sources: CONTRIBUTING.md. `modelfacts fmt` removes these comments.",
+        "# statuses and acceptable sources: CONTRIBUTING.md. `modelfacts fmt --drop-comments` removes these comments.",
     ]
     values = {"schema_version": str(spec.SCHEMA_VERSION), "id": model_id, "organization": organization,
               **MODEL_PLACEHOLDERS}
@@ -84,6 +84,11 @@ class ScaffoldError(ValueError):
     """A model file that cannot be created; the message says why and what to do."""
 
 
+# Ids are typed in citations and URLs; 100 characters is twice the longest real one and keeps the
+# file name far below the 255-byte limit of common file systems.
+MAX_ID_LENGTH = 100
+
+
 def known_organizations(data: Path) -> list[str]:
     """Organization ids listed in data/organizations.yaml."""
     try:
@@ -101,7 +106,9 @@ def create(data: Path, target: str) -> Path:
     organization, model_id = parts
     if model_id.endswith((".yaml", ".yml")):
         raise ScaffoldError(f"give the model id without .yaml: {organization}/{model_id.rsplit('.', 1)[0]}")
-    if not re.match(spec.SLUG, model_id):
+    if len(model_id) > MAX_ID_LENGTH:
+        raise ScaffoldError(f"the model id is {len(model_id)} characters long; the limit is {MAX_ID_LENGTH}")
+    if not re.fullmatch(spec.SLUG, model_id, flags=re.ASCII):
         raise ScaffoldError(f"the model id '{model_id}' is not a slug: use lowercase letters, digits, '-', '.', '_', "
                             "starting and ending with a letter or digit, e.g. llama-4-8b")
     organizations = known_organizations(data)
@@ -110,6 +117,10 @@ def create(data: Path, target: str) -> Path:
         hint = f"; did you mean {', '.join(close)}?" if close else "; add it to data/organizations.yaml first"
         raise ScaffoldError(f"unknown organization '{organization}' (not in data/organizations.yaml){hint}")
     path = data / "models" / organization / f"{model_id}.yaml"
+    for folder in (data, data / "models", path.parent):
+        if folder.is_symlink():
+            raise ScaffoldError(f"{folder.relative_to(data.parent)} is a symbolic link; new files are written "
+                                "only into folders that lie in data/ itself")
     if path.exists():
         raise ScaffoldError(f"{path.relative_to(data.parent)} already exists; edit it instead")
     elsewhere = sorted((data / "models").glob(f"*/{model_id}.yaml"))

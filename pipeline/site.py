@@ -14,6 +14,7 @@ become links. Every number on the explainer pages is computed here, by the proje
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import html
 import json
@@ -24,7 +25,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,9 +36,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from pipeline import charts, cookbook, formula, scaling
+from pipeline import charts, cookbook, formula, outdir, scaling
 from pipeline import check as checks_module
 from pipeline.fields import FIELDS
+from pipeline.publish import connect_read_only, database_problem, sql_literal
+from pipeline.release import spreadsheet_safe_select
 
 REPO = Path(__file__).resolve().parent.parent
 TABLES = ("models", "claims", "sources", "organizations", "architectures", "derived", "checks", "hardware")
@@ -326,7 +328,7 @@ def load(database: Path) -> Data:
     """Every table and view the site needs, one query each."""
     if not Path(database).exists():
         raise SiteError(f"{database}: no database; run `modelfacts build` first")
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect_read_only(database) as connection:  # safe-publish: DuckDB's sandbox
         present = {row[0] for row in connection.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
         needed = {"models", "claims", "sources", "derived", "checks", "build_info", "claim_verdicts", "model_summary"}
@@ -1557,15 +1559,18 @@ def write_downloads(database: Path, docs: Path) -> list[tuple[str, int, str]]:
     (folder / "parquet").mkdir(parents=True, exist_ok=True)
     (folder / "csv").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(database, folder / "modelfacts.duckdb")
-    with duckdb.connect(str(database), read_only=True) as connection:
+    # safe-publish: sandboxed (writes only into the downloads folder), paths as quoted literals, CSV cells
+    # that a spreadsheet would run as formulas prefixed with '
+    with connect_read_only(database, write_into=folder) as connection:
         present = {row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         for name in DOWNLOAD_TABLES:
             if name not in present:
                 continue
             order = {"claim_verdicts": "claim_id", "model_summary": "model_id, field"}.get(name, "ALL")
             query = f'SELECT * FROM "{name}" ORDER BY {order}'
-            connection.execute(f"COPY ({query}) TO '{folder / 'parquet' / (name + '.parquet')}' (FORMAT parquet)")
-            connection.execute(f"COPY ({query}) TO '{folder / 'csv' / (name + '.csv')}' (FORMAT csv, HEADER)")
+            csv_query = f"{spreadsheet_safe_select(connection, name)} ORDER BY {order}"
+            connection.execute(f"COPY ({query}) TO {sql_literal(str(folder / 'parquet' / (name + '.parquet')))} (FORMAT parquet)")
+            connection.execute(f"COPY ({csv_query}) TO {sql_literal(str(folder / 'csv' / (name + '.csv')))} (FORMAT csv, HEADER)")
     files = [folder / "modelfacts.duckdb"] + sorted((folder / "parquet").iterdir()) + sorted((folder / "csv").iterdir())
     listing = []
     for path in files:
@@ -1650,31 +1655,39 @@ def build_site(database: Path, out: Path, repo: Path = REPO) -> SiteBuild:
     """Generate the site from `database` into `out`; the old site stays until the new one is whole."""
     started = time.perf_counter()
     database, out = Path(database), Path(out)
-    data = load(database)
-    loaded = time.perf_counter()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent.resolve()))
-    try:
+    # safe-publish: a marked folder only, one atomic exchange, staging always removed (pipeline.outdir)
+    with outdir.replacing(out, "site") as staging:
+        data = load(database)
+        loaded = time.perf_counter()
         nav, pages = write_docs(data, staging / "docs", repo)
         generated = time.perf_counter()
         run_mkdocs(mkdocs_config(repo, staging, nav))
         built = time.perf_counter()
-        if out.exists():
-            os.replace(out, staging / "previous")
-        os.replace(staging / "site", out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return SiteBuild(out, pages, len(data["models"]), len(data["sources"]),
                      {"load": loaded - started, "generate": generated - loaded, "mkdocs": built - generated,
                       "total": time.perf_counter() - started})
+
+
+def site_failure(error: Exception, database: Path, out: Path) -> str:
+    """One line for a failed docs run (safe-publish): full disk, unreadable database, or the SiteError."""
+    if "No space left on device" in str(error) or getattr(error, "errno", None) == errno.ENOSPC:
+        return f"docs: {getattr(error, 'filename2', None) or getattr(error, 'filename', None) or out}: No space left on device"
+    if isinstance(error, duckdb.Error):
+        return f"docs: {database_problem(database, error)}"
+    if isinstance(error, OSError):
+        return f"docs: {error.filename or database}: {error.strerror}"
+    return f"docs: {error}"
 
 
 def main(args: argparse.Namespace) -> int:
     """`modelfacts docs --db DB --out DIR`."""
     try:
         result = build_site(args.db, args.out)
-    except SiteError as error:
-        print(f"docs: {error}", file=sys.stderr)
+    except outdir.OutputFolderError as error:  # safe-publish: refused before anything was written
+        print(error.line("write the site"), file=sys.stderr)
+        return 1
+    except (SiteError, OSError, duckdb.Error) as error:
+        print(site_failure(error, args.db, args.out), file=sys.stderr)
         print("docs: the previous site (if any) is unchanged", file=sys.stderr)
         return 1
     print(f"wrote {result.out} ({result.pages:,} pages: {result.models:,} models, {result.sources:,} sources) "

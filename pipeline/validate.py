@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import unicodedata
 from pathlib import PurePosixPath
 
 import pandas as pd
@@ -14,8 +15,10 @@ import pandera.pandas as pa
 
 from pipeline import clock
 from pipeline.errors import DataError, DataErrors
-from pipeline.fields import FIELDS
+from pipeline.fields import FIELDS, PARAM_FIELDS
+from pipeline.hfconfig import width_problems
 from pipeline.load import Dataset, key_line, yaml_key
+from schemas.checks import finite_number
 from schemas.tables import MODELS as TABLE_MODELS
 
 # Values beyond these are typing slips, not claims (the largest real figures are ~1e26 FLOP, ~1e13 params).
@@ -26,12 +29,22 @@ PLAUSIBLE_MAX = {
     "training_chip_count": 1e7, "context_length": 1e9, "weights_gb_fp32": 1e7, "weights_gb_fp16": 1e7,
     "weights_gb_int8": 1e7, "weights_gb_int4": 1e7, "weights_gb": 1e7, "training_core_hours": 1e11,
 }
+# Counts start at one (a parameter count of 0.000001 or 5e-324 is a slip); a token or image count
+# below a thousand is a missing multiplier ("1-2" meant as 1-2 trillion).
+PLAUSIBLE_MIN = {**dict.fromkeys(PARAM_FIELDS, 1.0), "num_layers": 1.0, "training_chip_count": 1.0,
+                 "context_length": 1.0, "training_tokens": 1e3, "training_images": 1e3}
+# The earliest date a record may carry: the first learning machines (SNARC, 1951; the perceptron, 1958)
+# come after it, so an earlier year is a typing slip ('0999', '1066'), not a model or a source about one.
+EARLIEST_YEAR = 1950
+# Fields that count whole things: a layer or a chip is never split
+WHOLE_NUMBER_FIELDS = ("num_layers", "training_chip_count", "context_length")
 
 
 def _shown(value) -> str:
     """A found value as a message shows it: text in double quotes, the rest as YAML would write it."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):  # invisible characters (U+200B, controls) as \u escapes, so a message shows them
+        return "".join(f"\\u{ord(char):04x}" if unicodedata.category(char) in ("Cf", "Cc", "Zl", "Zp") else char
+                       for char in json.dumps(value, ensure_ascii=False))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -79,6 +92,11 @@ def _is_text(series: pd.Series) -> pd.Series:
     return series.map(lambda value: isinstance(value, str))
 
 
+def _text_only(series: pd.Series) -> pd.Series:
+    """A column as plain objects with only its text cells kept (others None)."""
+    return series.map(lambda value: value if isinstance(value, str) else None).astype(object)
+
+
 def _parse_date(value) -> tuple[dt.date | None, str]:
     """A date and its precision from YYYY-MM-DD / YYYY-MM / YYYY / 'undated'."""
     if isinstance(value, dt.datetime):
@@ -102,12 +120,26 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     """Rules that need more than one row or table: identity, references, duplicates, ordering."""
     models, claims, sources = dataset.models, dataset.claims, dataset.sources
     organizations, architectures, hardware = dataset.organizations, dataset.architectures, dataset.hardware
+    # Identity columns with every non-text cell (a list, a mapping, a number: the schema reports those)
+    # blanked, so comparing, hashing and matching them never meets an unhashable or non-string value
+    models = models.assign(model_id=_text_only(models["model_id"]), organization=_text_only(models["organization"]))
+    sources = sources.assign(source_id=_text_only(sources["source_id"]))
+    organizations = organizations.assign(organization=_text_only(organizations["organization"]))
+    hardware = hardware.assign(hardware_id=_text_only(hardware["hardware_id"]), source_id=_text_only(hardware["source_id"]),
+                               price_source_id=_text_only(hardware["price_source_id"]))
+    claims = claims.assign(model_id=_text_only(claims["model_id"]), field=_text_only(claims["field"]),
+                           source_id=_text_only(claims["source_id"]))
+    architectures = architectures.assign(model_id=_text_only(architectures["model_id"]),
+                                         source_id=_text_only(architectures["source_id"]))
+    for table, name in ((models, "models"), (sources, "sources"), (organizations, "organizations"),
+                        (hardware, "hardware"), (claims, "claims"), (architectures, "architectures")):
+        table.attrs.update(dataset.tables[name].attrs)
     errors: list[DataError] = []
     text_ids = _is_text(models["model_id"])
 
     # The path is the identity: data/models/<organization>/<id>.yaml
-    stems = models["file"].map(lambda f: PurePosixPath(f).stem)
-    folders = models["file"].map(lambda f: PurePosixPath(f).parent.name)
+    stems = models["file"].map(lambda f: PurePosixPath(f).stem).astype(object)
+    folders = models["file"].map(lambda f: PurePosixPath(f).parent.name).astype(object)
     errors += _rows_where(models, text_ids & (models["model_id"] != stems), "model_id",
                           lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['model_id'])}")
     errors += _rows_where(models, _is_text(models["organization"]) & (models["organization"] != folders), "organization",
@@ -122,13 +154,13 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     errors += _rows_where(organizations, organizations["organization"].duplicated(keep="first"), "organization",
                           lambda r: f"the organization id {_shown(r['organization'])} is listed twice")
 
-    source_stems = sources["file"].map(lambda f: PurePosixPath(f).stem)
+    source_stems = sources["file"].map(lambda f: PurePosixPath(f).stem).astype(object)
     errors += _rows_where(sources, _is_text(sources["source_id"]) & (sources["source_id"] != source_stems), "source_id",
                           lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['source_id'])}")
     has_authors = sources["authors"].map(lambda v: v is not None and v == v and v != [])
     errors += _rows_where(sources, ~has_authors & sources["publisher"].isna(), "publisher",
                           "a source needs `authors` or `publisher` (write publisher: unknown if nobody can name it)")
-    hardware_stems = hardware["file"].map(lambda f: PurePosixPath(f).stem)
+    hardware_stems = hardware["file"].map(lambda f: PurePosixPath(f).stem).astype(object)
     errors += _rows_where(hardware, _is_text(hardware["hardware_id"]) & (hardware["hardware_id"] != hardware_stems),
                           "hardware_id", lambda r: f"expected the file name \"{PurePosixPath(r['file']).stem}\"; found {_shown(r['hardware_id'])}")
 
@@ -158,6 +190,7 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     errors += _rows_where(claims, twins, "key", lambda r: (
         f"another claim on line {first_line[r.name]} has the same field and source; "
         "give each a distinct `key:` (e.g. key: table)"))
+    errors += _claim_id_collisions(claims, twins | claims["model_id"].isin(models.loc[duplicated, "model_id"]))
     numeric = pd.to_numeric(claims["value"], errors="coerce")
     low = pd.to_numeric(claims["low"], errors="coerce")
     high = pd.to_numeric(claims["high"], errors="coerce")
@@ -169,13 +202,19 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
         f"expected at most {PLAUSIBLE_MAX[r['field']]:.0e} {FIELDS[r['field']].unit} for {r['field']}; "
         f"found {_shown(r['as_written'])}"))
     errors += _active_over_total(claims, numeric)
+    errors += _implausibly_small(claims, numeric, low, high)
+    errors += _hardware_errors(hardware)
+    errors += _architecture_errors(architectures)
 
-    # Dates are not in the future
+    # Dates are not in the future, nor before the first learning machines
     for table, column in ((models, "released"), (sources, "published")):
         dates = table[column].map(lambda v: _parse_date(v)[0])
         future = dates.map(lambda d: d is not None and d > today)
         errors += _rows_where(table, future, column,
                               lambda r: f"expected a date on or before {today.isoformat()}; found {_shown(str(r[column]))}")
+        early = dates.map(lambda d: d is not None and d.year < EARLIEST_YEAR)
+        errors += _rows_where(table, early, column,
+                              lambda r: f"expected a date in {EARLIEST_YEAR} or later; found {_shown(str(r[column]))}")
     return errors
 
 
@@ -192,14 +231,87 @@ def _active_over_total(claims: pd.DataFrame, numeric: pd.Series) -> list[DataErr
         f"found {_shown(r['as_written'])}"))
 
 
+def claim_ids(claims: pd.DataFrame) -> pd.Series:
+    """claim_id = model.field.source[.key], the published, citable identity of a claim."""
+    key = claims["key"].where(claims["key"].notna(), None)
+    return claims["model_id"].map(str) + "." + claims["field"].map(str) + "." + claims["source_id"].map(str) + key.map(
+        lambda k: f".{k}" if isinstance(k, str) else "")
+
+
+def _claim_id_collisions(claims: pd.DataFrame, reported: pd.Series) -> list[DataError]:
+    """Two different claims whose ids spell the same text: a key equal to another source id's suffix
+    (source `card` with key `table`, and source `card.table`). `cite` could return only one of them."""
+    ids = claim_ids(claims)
+    collide = ids.duplicated(keep="first") & ~reported.fillna(False).astype(bool)
+    if not collide.any():
+        return []
+    first_line = ids.map(claims.groupby(ids)["line"].first())
+    return _rows_where(claims, collide, "key", lambda r: (
+        f"the claim id \"{ids[r.name]}\" is also the id of the claim on line {first_line[r.name]}; "
+        "choose a `key:` that no source id ends with"))
+
+
+def _implausibly_small(claims: pd.DataFrame, numeric: pd.Series, low: pd.Series, high: pd.Series) -> list[DataError]:
+    """Counts below PLAUSIBLE_MIN, and fractions in fields that count whole things (32.5 layers)."""
+    smallest = pd.concat([numeric, low, high], axis=1).min(axis=1)
+    floor = claims["field"].map(PLAUSIBLE_MIN)
+    errors = _rows_where(claims, smallest < floor, "as_written", lambda r: (
+        f"expected at least {PLAUSIBLE_MIN[r['field']]:,.0f} {FIELDS[r['field']].unit} for {r['field']}; "
+        f"found {_shown(r['as_written'])}"))
+    whole = claims["field"].isin(WHOLE_NUMBER_FIELDS)
+    fractional = pd.concat([(column % 1).abs() > 0 for column in (numeric, low, high)], axis=1).any(axis=1)
+    errors += _rows_where(claims, whole & fractional & ~(smallest < floor), "as_written", lambda r: (
+        f"expected a whole number of {FIELDS[r['field']].unit} for {r['field']}; found {_shown(r['as_written'])}"))
+    return errors
+
+
+def _squashed_alias(alias: str) -> str:
+    """An alias as the hardware matcher compares it: lower case without spaces, '_' and '-'."""
+    return "".join(char for char in alias.lower() if not char.isspace() and char not in "_-")
+
+
+def _hardware_errors(hardware: pd.DataFrame) -> list[DataError]:
+    """A price band must go from low to high, and no alias may name two chips (the matcher would pick
+    one of them at random for every claim that names it)."""
+    price_low = pd.to_numeric(hardware["price_usd_per_hour_low"].map(finite_number), errors="coerce")
+    price_high = pd.to_numeric(hardware["price_usd_per_hour_high"].map(finite_number), errors="coerce")
+    errors = _rows_where(hardware, price_low > price_high, "price_usd_per_hour_low", lambda r: (
+        f"expected price_usd_per_hour_low <= price_usd_per_hour_high; found {r['price_usd_per_hour_low']} > "
+        f"{r['price_usd_per_hour_high']}"))
+    owner: dict[str, str] = {}
+    for index, row in hardware.iterrows():  # a few dozen chips: a loop is clearer than a self-join
+        aliases = row["aliases"] if isinstance(row["aliases"], list) else []
+        for alias in aliases:
+            squashed = _squashed_alias(alias) if isinstance(alias, str) else ""
+            other = owner.setdefault(squashed, str(row["hardware_id"])) if squashed else str(row["hardware_id"])
+            if other != str(row["hardware_id"]):
+                errors.append(_error_at(hardware, index, "aliases",
+                                        f"the alias {_shown(alias)} already names the chip {_shown(other)}; "
+                                        "an alias may name one chip only"))
+    return errors
+
+
+def _architecture_errors(architectures: pd.DataFrame) -> list[DataError]:
+    """Width keys of hf_config and overrides that the formula engine must not count (see
+    pipeline.hfconfig.width_problems): booleans, fractions, zero, or widths that would overflow."""
+    errors = []
+    for index, row in architectures.iterrows():  # one row per model with an architecture block
+        for column in ("hf_config", "overrides"):
+            config = json.loads(row[column]) if isinstance(row[column], str) else {}
+            for key, message in width_problems(config):
+                path = f"architecture.{column}.{key}"
+                line = key_line(architectures.attrs["repository"], row["file"], path, int(row["line"]))
+                errors.append(DataError(row["file"], line, path, message))
+    return errors
+
+
 def typed_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
     """The validated tables with proper types and the published column names."""
     models, claims, sources = dataset.models, dataset.claims, dataset.sources
     released = models["released"].map(_parse_date)
     published = sources["published"].map(_parse_date)
     key = claims["key"].where(claims["key"].notna(), None)
-    claim_id = claims["model_id"] + "." + claims["field"] + "." + claims["source_id"] + key.map(
-        lambda k: f".{k}" if isinstance(k, str) else "")
+    claim_id = claim_ids(claims)
     authors = sources["authors"].map(lambda v: ", ".join(v) if isinstance(v, list) else None)
     text = lambda series: series.astype("str")  # noqa: E731 - missing values stay NaN
     return {

@@ -40,7 +40,9 @@ MULTIPLIERS = {
 }
 # Units a value may be written in that are not its field's own, with their size in the field's unit.
 # GiB: 2^30 bytes, the unit memory tools (vLLM, PyTorch) print while model cards write GB (1e9 bytes).
-# "binary k": context lengths such as "4k", "32K", "128k" count 1,024 tokens per k (4,096 / 32,768 / 131,072).
+# "binary k": context lengths written as a power of two of k ("4k", "32K", "128k") count 1,024 tokens per k
+# (4,096 / 32,768 / 131,072, the configs' max_position_embeddings); other k counts ("200K") are decimal, as
+# Anthropic's 200,000-token window. The checks also accept the decimal reading (OpenAI's "128k" is 128,000).
 GIB_IN_GB = 2**30 / 1e9
 BINARY_K = 1024.0
 # TB: 1,000 GB (decimal, like GB) for weight sizes ("3.52TB"); core-years: 8,766 hours (365.25 days) of one
@@ -65,14 +67,28 @@ SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _SCI = rf"(?P<mant>{_NUMBER})\s*(?:e(?P<exp1>[+-]?\d+)|[x*]\s*10\s*\^\s*(?P<exp2>[+-]?\d+))|10\s*\^\s*(?P<exp3>[+-]?\d+)"
 _MULT = r"(?:quadrillion|trillions?|billions?|millions?|thousand|tn|bn|mn|[kmbt])"
-_SINGLE = re.compile(rf"^(?:{_SCI}|(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?)$")
-_RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\s*(?P<b>{_NUMBER})\s*(?P<bmult>{_MULT})?$")
+# re.ASCII: '\d' means 0-9 only ('٧٠B' and '２T' are refused, not read as 70B and 2T); '\Z' ends the
+# text ('$' would also accept a final newline)
+_SINGLE = re.compile(rf"^(?:{_SCI}|(?P<num>{_NUMBER})\s*(?P<mult>{_MULT})?)\Z", re.ASCII)
+_RANGE = re.compile(rf"^(?P<a>{_NUMBER})\s*(?P<amult>{_MULT})?\s*(?:-|to)\s*\$?\s*(?P<b>{_NUMBER})\s*(?P<bmult>{_MULT})?\Z",
+                    re.ASCII)
+# No real figure needs an exponent beyond this; longer ones overflow (10^400) or hit Python's
+# 4,300-digit limit on int() (an exponent of 5,000 digits), so they are refused before arithmetic.
+MAX_EXPONENT = 999
 _VAGUE = re.compile(r"^(?P<scale>tens of |hundreds of )?(?P<mult>billions|millions|trillions|thousands)$")
 
 
-def _multiplier(word: str, field: Field) -> float:
-    """The number a multiplier word stands for; a context length's "k" is binary (1,024 tokens)."""
-    return BINARY_K if word == "k" and field.name == "context_length" else MULTIPLIERS[word]
+def _multiplier(word: str, field: Field, number: str) -> float:
+    """The number a multiplier word stands for; a context length's "k" after a power of two is 1,024 tokens."""
+    if word == "k" and field.name == "context_length" and _power_of_two(number):
+        return BINARY_K
+    return MULTIPLIERS[word]
+
+
+def _power_of_two(number: str) -> bool:
+    """Whether a written number is a whole power of two ("128" yes, "200" and "1.5" no)."""
+    digits = number.replace(",", "")
+    return digits.isdigit() and int(digits) > 0 and int(digits) & (int(digits) - 1) == 0
 
 
 @lru_cache(maxsize=None)
@@ -95,12 +111,24 @@ def _significant_figures(digits: str) -> int:
     return max(len(digits.lstrip("0").rstrip("0")), 1)
 
 
-def _number(text: str, exponent: int = 0) -> float:
+def _number(text: str, exponent: int = 0, written: str | None = None) -> float:
     """A plain written number, commas allowed, times 10**exponent, rounded once (3.14e23 stays 3.14e23)."""
-    number = float(Decimal(text.replace(",", "")).scaleb(exponent))
+    try:
+        number = float(Decimal(text.replace(",", "")).scaleb(exponent))
+    except ArithmeticError:  # decimal.Overflow beyond Decimal's exponent range
+        number = math.inf
     if not math.isfinite(number):
-        raise ValueParseError(f"expected a finite value greater than 0; found {text}e{exponent}")
+        found = json.dumps(written, ensure_ascii=False) if written is not None else f"{text}e{exponent}"
+        raise ValueParseError(f"expected a finite value greater than 0; found {found}")
     return number
+
+
+def _exponent(digits: str, written: str) -> int:
+    """A written power of ten as an int; ValueParseError beyond ±MAX_EXPONENT (checked on the text, so
+    a 5,000-digit exponent is never converted)."""
+    if len(digits.lstrip("+-").lstrip("0")) > len(str(MAX_EXPONENT)) or abs(int(digits)) > MAX_EXPONENT:
+        raise ValueParseError(f"expected a finite value greater than 0; found {json.dumps(written, ensure_ascii=False)}")
+    return int(digits)
 
 
 def _normalize(text: str) -> str:
@@ -195,12 +223,14 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
         scale = MULTIPLIERS[match["mult"].removesuffix("s")] * 10 ** VAGUE[(match["scale"] or "").strip()]
         return _checked(ParsedValue(None, scale, scale * 10, "order of magnitude", None, True), written)
     if match := _RANGE.match(text):
-        high_mult = _multiplier(match["bmult"], field) if match["bmult"] else 1.0
-        low_mult = _multiplier(match["amult"], field) if match["amult"] else high_mult
+        high_mult = _multiplier(match["bmult"], field, match["b"]) if match["bmult"] else 1.0
+        low_mult = _multiplier(match["amult"], field, match["a"]) if match["amult"] else high_mult
         low, high = _number(match["a"]) * low_mult * scale, _number(match["b"]) * high_mult * scale
+        if high_mult == BINARY_K:
+            written_unit = "binary k"
         if low > high:
             raise ValueParseError(f"a range must go from low to high; found {json.dumps(written, ensure_ascii=False)}")
-        return _checked(ParsedValue((low + high) / 2, low, high, "range", None, approximate), written)
+        return _checked(ParsedValue((low + high) / 2, low, high, "range", None, approximate, written_unit), written)
     match = _SINGLE.match(text)
     if not match and re.match(r"^(-\s*[\d.]|[.+-]?(nan|inf|infinity)$)", text):
         raise ValueParseError(f"expected a finite value greater than 0; found {json.dumps(written, ensure_ascii=False)}")
@@ -209,12 +239,12 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
             f"expected a number in {field.unit} such as '175B', '~1.76 trillion', '70,015,266,816', "
             f"'650-800B' or '3.14e23'; found {json.dumps(written, ensure_ascii=False)}")
     if match["exp3"] is not None:
-        value, sig_figs = 10.0 ** int(match["exp3"]), 1
+        value, sig_figs = _number("1", _exponent(match["exp3"], written), written), 1
     elif match["mant"] is not None:
-        exponent = int(match["exp1"] if match["exp1"] is not None else match["exp2"])
-        value, sig_figs = _number(match["mant"], exponent), _significant_figures(match["mant"])
+        exponent = _exponent(match["exp1"] if match["exp1"] is not None else match["exp2"], written)
+        value, sig_figs = _number(match["mant"], exponent, written), _significant_figures(match["mant"])
     else:
-        multiplier = _multiplier(match["mult"], field) if match["mult"] else None
+        multiplier = _multiplier(match["mult"], field, match["num"]) if match["mult"] else None
         if multiplier == BINARY_K:
             written_unit = "binary k"
         value = _number(match["num"]) * (multiplier or 1.0)
@@ -242,7 +272,11 @@ def written_units(as_written: pd.Series, field: pd.Series) -> pd.Series:
     text = as_written.astype("string").str.strip().str.lower()
     in_gib = field.isin([name for name, spec in FIELDS.items() if spec.unit == "GB"]) & text.str.contains(
         GIB_SUFFIX.pattern, regex=True)
-    in_binary_k = (field == "context_length") & text.str.contains(r"\d\s*k(?:\s*tokens?)?$", regex=True)
+    k_count = text.str.extract(r"(?:^|[^\d.,])([\d,]+)\s*k(?:\s*tokens?)?$", expand=False).str.replace(",", "")
+    count = pd.to_numeric(k_count, errors="coerce").astype("float64").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power_of_two = pd.Series((count > 0) & (np.log2(count) % 1 == 0), index=as_written.index)
+    in_binary_k = (field == "context_length") & power_of_two
     units = np.select([in_gib.fillna(False).astype(bool), in_binary_k.fillna(False).astype(bool)],
                       ["GiB", "binary k"], "")
     units = pd.Series(units, index=as_written.index, dtype="object")

@@ -6,7 +6,10 @@ value's line is known for error messages.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 12
+# libyaml's composer recurses in C once per nesting level and overflows the C stack (SIGSEGV) at
+# about 25,000 levels, before the builder's MAX_DEPTH check can run; text nested deeper than this is
+# refused before it reaches the parser. Real data files nest 4 levels.
+MAX_PARSE_DEPTH = 1_000
 PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
@@ -90,8 +97,20 @@ class Document:
         return mapping.raw.get(key) if isinstance(mapping, LDict) else None
 
 
-class _CachedResolver(Resolver):
-    """libyaml's resolver with a memo: data files repeat the same plain scalars thousands of times."""
+class DataResolver(Resolver):
+    """PyYAML's YAML 1.1 resolver plus YAML 1.2's floats without a dot (`1e-05`, `5E+3`).
+
+    config.json files write `1e-05`; YAML 1.1 reads it as text, which would turn a copied config value
+    into a string. The loader, `fmt` and `export` share this resolver so all three agree on types.
+    """
+
+
+DataResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$"), list("-+0123456789"))
+
+
+class _CachedResolver(DataResolver):
+    """The data resolver with a memo: data files repeat the same plain scalars thousands of times."""
 
     _memo: dict = {}
 
@@ -100,9 +119,19 @@ class _CachedResolver(Resolver):
             key = (value, implicit)
             tag = self._memo.get(key)
             if tag is None:
-                tag = self._memo[key] = Resolver.resolve(self, kind, value, implicit)
+                tag = self._memo[key] = DataResolver.resolve(self, kind, value, implicit)
             return tag
-        return Resolver.resolve(self, kind, value, implicit)
+        return DataResolver.resolve(self, kind, value, implicit)
+
+
+try:
+    from yaml import CSafeLoader as _BaseScanLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseScanLoader
+
+
+class _ScanLoader(_BaseScanLoader):
+    """A scanner for nesting_depth (tokens only; nothing is composed)."""
 
 
 class _Loader(_Parser, SafeConstructor, _CachedResolver):
@@ -136,11 +165,10 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is not allowed", line, path)
         tag = node.tag
-        if tag == _STR:
-            return node.value
-        if tag not in PLAIN_TAGS:
-            raise YamlError(f"YAML tags are not allowed; found {tag.replace('tag:yaml.org,2002:', '!!')}",
-                            line, path)
+        if tag == _STR and isinstance(node, yaml.ScalarNode):
+            return _checked_text(node.value, line, path)
+        if tag not in PLAIN_TAGS or not _tag_fits(node):
+            raise YamlError(f"YAML tags are not allowed; found {_shown_tag(node)}", line, path)
         if tag == _MAP:
             return self._mapping(node, path, depth, line)
         if tag == _SEQ:
@@ -155,7 +183,7 @@ class _Builder:
             return int(node.value)
         try:
             return _SCALARS.construct_object(node)
-        except ValueError:  # e.g. 2023-13-45 looks like a date but is none: keep the text for the rules
+        except (ValueError, ArithmeticError):  # e.g. 2023-13-45 looks like a date but is none: keep the text
             return node.value
 
     def _mapping(self, node: yaml.MappingNode, path: str, depth: int, line: int) -> LDict:
@@ -166,12 +194,12 @@ class _Builder:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlError("keys must be plain words (no complex keys or << merges)", key_line, path)
-            key = key_node.value
+            key = _checked_text(key_node.value, key_line, path)
             if key in result:
                 raise YamlError(f"duplicate key '{key}' (first on line {result.lines[key]})", key_line,
                                 f"{path}.{key}" if path else key)
-            if value_node.tag == _STR and not self.may_alias:  # most values: plain text, nothing to check
-                result[key] = value_node.value
+            if value_node.tag == _STR and not self.may_alias and isinstance(value_node, yaml.ScalarNode):
+                result[key] = _checked_text(value_node.value, key_line, f"{path}.{key}" if path else key)
             else:
                 result[key] = self.build(value_node, f"{path}.{key}" if path else key, depth + 1, key_line)
             result.lines[key] = key_line
@@ -180,8 +208,97 @@ class _Builder:
         return result
 
 
+_KIND_OF_TAG = {_MAP: yaml.MappingNode, _SEQ: yaml.SequenceNode}
+# Control characters a data file never needs in text: C0 except tab and line breaks, DEL and C1.
+# Terminals obey them (ESC sequences), databases truncate at NUL, and none can be seen in a diff.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _tag_fits(node: yaml.Node) -> bool:
+    """Whether a node's tag is the one its own kind and text would get without a tag (`!!str {a: 1}`,
+    `!!map abc` and `!!bool maybe` do not fit: a tag may not change what a value is)."""
+    expected = _KIND_OF_TAG.get(node.tag, yaml.ScalarNode)
+    if not isinstance(node, expected):
+        return False
+    if isinstance(node, yaml.ScalarNode) and node.tag != _STR:
+        return DataResolver().resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag
+    return True
+
+
+def _shown_tag(node: yaml.Node) -> str:
+    """'!!str on a mapping' / '!!python/object' for a message."""
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    if node.tag in PLAIN_TAGS and not isinstance(node, _KIND_OF_TAG.get(node.tag, yaml.ScalarNode)):
+        kind = {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}.get(type(node), "a single value")
+        return f"{tag} on {kind}"
+    if node.tag in PLAIN_TAGS:
+        return f"{tag} on {json_text(node.value)}"
+    return tag
+
+
+def json_text(value: str) -> str:
+    """Text in double quotes with escapes, as messages show found text."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _checked_text(value: str, line: int, path: str) -> str:
+    """Text with no control characters (NUL, ESC, ...); raises YamlError naming the first one."""
+    found = _CONTROL.search(value)
+    if found:
+        raise YamlError(f"control character U+{ord(found.group()):04X} is not allowed in text; "
+                        f"found {json_text(value[:60])}", line, path)
+    return value
+
+
+def nesting_depth(text: str) -> tuple[int, int]:
+    """(deepest nesting, 1-based line where it is reached) of a YAML text, measured on its tokens.
+
+    Runs only when a cheap count of the marks that open a level without new indentation ('[', '{',
+    '- ', '? ') says the file could nest deeper than MAX_PARSE_DEPTH, so ordinary files pay a few
+    str.count passes (nesting by indentation alone cannot reach the crash depth within MAX_FILE_BYTES).
+    The token scanner is iterative (no recursion), so it is safe on any depth.
+    """
+    if sum(text.count(mark) for mark in ("[", "{", "- ", "? ")) <= MAX_PARSE_DEPTH:
+        return 0, 0
+    depth = deepest = line = 0
+    try:
+        for token in yaml.scan(text, Loader=_ScanLoader):
+            if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+                                  yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+                depth += 1
+                if depth > deepest:
+                    deepest, line = depth, token.start_mark.line + 1
+                if deepest > MAX_PARSE_DEPTH:
+                    break
+            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # the parser reports the syntax error itself, with its line
+    return deepest, line
+
+
+def compose_node(text: str) -> yaml.Node | None:
+    """The node tree of a YAML text, read with the loader's parser and resolver (for `fmt`), after the
+    same nesting bound as parse_text (libyaml's composer would crash on deeper text)."""
+    deepest, deep_line = nesting_depth(text)
+    if deepest > MAX_PARSE_DEPTH:
+        raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is not allowed (found more than "
+                        f"{MAX_PARSE_DEPTH:,} levels)", deep_line)
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def parse_text(text: str) -> Document:
     """Parse one YAML document from text into a Document, or raise YamlError."""
+    deepest, deep_line = nesting_depth(text)
+    if deepest > MAX_PARSE_DEPTH:
+        raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is not allowed (found more than "
+                        f"{MAX_PARSE_DEPTH:,} levels)", deep_line)
     try:
         loader = _Loader(text)
         try:
@@ -207,14 +324,43 @@ def parse_text(text: str) -> Document:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is not allowed") from None
 
 
-def read_document(path: Path) -> Document:
-    """Read and parse a file, refusing oversized, non-UTF-8 and symlinked files before parsing."""
-    if path.is_symlink():
+_FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+               (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or YamlError (line 1) saying why not.
+
+    The type is checked before opening (a named pipe would block forever, /dev/zero never ends) and
+    again on the open descriptor, which is opened non-blocking and without following a symlink, so a
+    file swapped in between cannot slip through. OSError (permission denied, ...) passes through.
+    """
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
         raise YamlError("symbolic links are not allowed in data/; commit the file itself", 1)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise YamlError(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", 1)
-    content = path.read_bytes()
+    _require_regular(info)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        _require_regular(info)
+        if info.st_size > limit:
+            raise YamlError(f"the file is {info.st_size:,} bytes; the limit is {limit:,}", 1)
+        content = handle.read(limit + 1)
+    if len(content) > limit:  # grew while being read
+        raise YamlError(f"the file is over {limit:,} bytes; the limit is {limit:,}", 1)
+    return content
+
+
+def _require_regular(info: os.stat_result) -> None:
+    """YamlError unless a stat result is a regular file."""
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _FILE_KINDS if test(info.st_mode)), "not a regular file")
+        raise YamlError(f"expected a regular file; found {kind}", 1)
+
+
+def read_document(path: Path) -> Document:
+    """Read and parse a file, refusing oversized, non-UTF-8, symlinked and special files before parsing."""
+    content = read_bytes(path)
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as error:

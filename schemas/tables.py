@@ -57,7 +57,7 @@ Architectures = table_model("Architectures", "One row per model with an architec
 })
 Hardware = table_model("Hardware", "One row per accelerator file.", {
     "schema_version": c.integer_equal(1), "hardware_id": c.slug(), "name": c.text(), "vendor": c.text(),
-    "aliases": c.text_list(), "peak_bf16_flops": c.positive_number(), "price_usd_per_hour_low": c.positive_number(),
+    "aliases": c.text_list(), "peak_bf16_flops": c.peak_flops(), "price_usd_per_hour_low": c.positive_number(),
     "price_usd_per_hour_high": c.positive_number(), "source_id": c.slug(), "price_source_id": c.slug(),
     "note": c.text(),
 })

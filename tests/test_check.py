@@ -73,12 +73,15 @@ def test_implied_interval_follows_the_written_precision():
         [404.5e9, 406e9]]
 
 
-def test_binary_k_context_interval_is_in_units_of_1024():
-    frame = claims(("m", "context_length", "128k"), ("m", "context_length", "4k", STATUS, "b"))
-    # 128 x 1,024 = 131,072; half a k = 512; three figures add the truncated reading up to 129k = 132,096
+def test_binary_k_context_interval_is_in_units_of_1024_and_allows_the_decimal_reading():
+    frame = claims(("m", "context_length", "128k"), ("m", "context_length", "4k", STATUS, "b"),
+                   ("m", "context_length", "200K tokens", STATUS, "c"))
+    # 128 x 1,024 = 131,072; half a k = 512; three figures add the truncated reading up to 129k = 132,096;
+    # the decimal reading goes down to 127.5 x 1,000 = 127,500. "4k": 4,096 +/- 512, or 3,500 decimal.
+    # 200 is not a power of two: 200K is Anthropic's decimal 200,000 (one figure: 150,000 to 250,000)
     assert frame[["value", "implied_low", "implied_high"]].values.tolist() == [
-        [131_072, 130_560, 132_096], [4_096, 3_584, 4_608]]
-    assert frame["written_unit"].tolist() == ["binary k", "binary k"]
+        [131_072, 127_500, 132_096], [4_096, 3_500, 4_608], [200_000, 150_000, 250_000]]
+    assert frame["written_unit"].tolist() == ["binary k", "binary k", None]
 
 
 # --- formula consistency -----------------------------------------------------------------------
@@ -313,6 +316,24 @@ def test_compute_6nd():
     assert indexed.loc["gpt-3.training_compute_flop.blog", "severity"] == "gross"
 
 
+def test_mid_training_tokens_add_to_pre_training():
+    # OLMo 2 style: 5T in stage 1 and a 300B stage 2 ("mid-training"); 6 x 1e10 x 5.3e12 = 3.18e23
+    frame = claims(("olmo", "params_total", "exactly 10,000,000,000"),
+                   ("olmo", "training_tokens", "5T", "confirmed", "stage1"),
+                   ("olmo", "training_tokens", "300B", "confirmed", "stage2", {"stage": "mid-training"}),
+                   ("olmo", "training_compute_flop", "3.18e23", "confirmed", "paper"))
+    references = check.reference_values(tables(frame))
+    tokens = check.tokens_by_stage(references)
+    assert (tokens["pre-training"]["olmo"], tokens["whole-run"]["olmo"]) == (5.3e12, 5.3e12)
+    result = check.check_compute_6nd(frame, references)
+    assert result[["verdict", "expected"]].values.tolist() == [["consistent", 3.18e23]]
+    derivations = check.training_derivations(tables(frame.iloc[:3])).set_index("quantity")["value"]
+    assert derivations["training_compute_used"] == pytest.approx(3.18e23)
+    assert derivations["tokens_per_param"] == 530
+    # stage-2 figures are compared only with stage-2 figures
+    assert check.check_conflict(frame).empty
+
+
 def test_stage_tokens_add_up_for_the_whole_run():
     frame = claims(("olmo", "params_total", "exactly 10,000,000,000"),
                    ("olmo", "training_tokens", "5T", "confirmed", "stage1"),
@@ -355,7 +376,9 @@ def test_compute_hardware_and_cost():
     assert verdicts(cost, "cost_hardware") == {"llama.training_cost_usd.guide": "consistent",
                                                "llama.training_cost_usd.other": "inconsistent"}
     assert column(cost, "detail")["llama.training_cost_usd.guide"] == (
-        "claimed 3,000,000 to 4,000,000; 1,700,000 GPU-hours at $2-3 per hour cost $3,400,000 to $5,100,000")
+        "claimed $3-4 million; 1,700,000 GPU-hours at $2-3 per hour cost $3,400,000 to $5,100,000")
+    # $50K (one figure: $45K to $55K) against $3.4M at least: 3,400,000 / 55,000 = 61.8x
+    assert column(cost, "detail")["llama.training_cost_usd.other"].endswith(": 61.8x too small")
 
 
 def test_cost_and_gpu_hours_compare_like_stages():
@@ -414,6 +437,16 @@ def test_conflicts_defer_to_the_formula_in_either_convention():
                                             "ds.params_active.card": "consistent"}
 
 
+def test_openai_128k_is_128000_and_the_reading_says_so():
+    frame = claims(("gpt-4-turbo", "context_length", "128k", "confirmed", "page"),
+                   ("gpt-4-turbo", "context_length", "128,000", "confirmed", "api"))
+    result = check.check_conflict(frame)
+    assert set(result["verdict"]) == {"consistent"}
+    from pipeline.check.interval import reading
+    assert reading(frame.iloc[:1], pd.Series([128_000.0])).tolist() == ["within rounding, k read as 1,000"]
+    assert reading(frame.iloc[:1], pd.Series([131_072.0])).tolist() == ["within rounding"]
+
+
 def test_context_128k_agrees_with_131072():
     frame = claims(("llama-3.1-8b", "context_length", "131072", "confirmed", "config"),
                    ("llama-3.1-8b", "context_length", "128k", "confirmed", "card"),
@@ -461,6 +494,8 @@ def test_memory_at_each_precision():
                                           "llama.weights_gb_int4.source-2": "consistent",
                                           "llama.weights_gb_int8.source-3": "inconsistent"}
     assert column(result, "severity")["llama.weights_gb_int8.source-3"] == "major"
+    assert column(result, "detail")["llama.weights_gb_int8.source-3"].startswith(
+        "claimed 140GB; 70,000,000,000 parameters x 1 byte = 70,000,000,000 bytes = 70.00 GB")
 
 
 def test_memory_in_gb_or_gib():

@@ -218,10 +218,17 @@ def test_unreadable_files_are_reported_not_touched(tree, monkeypatch):
     assert status == 2 and "missing.yaml: no such file" in err
 
 
-def test_comments_are_dropped_with_a_note(tree, monkeypatch):
+def test_comments_are_kept_unless_dropping_them_is_asked_for(tree, monkeypatch):
     model = tree / "data/models/meta/example-model.yaml"
-    model.write_text("# a remark\n" + model.read_text().replace("domain: language", "domain: language  # why"))
-    status, out, _ = run_cli(["fmt", str(model)], tree, monkeypatch)
+    commented = "# a remark\n" + model.read_text().replace("domain: language", "domain: language  # why")
+    model.write_text(commented)
+    status, out, err = run_cli(["fmt", str(model)], tree, monkeypatch)
+    assert (status, out) == (2, "")
+    assert err == ("data/models/meta/example-model.yaml: cannot format: the file has 2 comment lines, which the "
+                   "canonical layout drops; move lasting remarks into a `note:`, or run `modelfacts fmt "
+                   "--drop-comments` to drop them\nformatted 0 of 1 file\n")
+    assert model.read_text() == commented
+    status, out, _ = run_cli(["fmt", "--drop-comments", str(model)], tree, monkeypatch)
     assert status == 0
     assert "removed 2 comment lines" in out
     assert "#" not in model.read_text()

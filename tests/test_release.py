@@ -35,7 +35,7 @@ def released(tree: Path, monkeypatch) -> Path:
 
 
 def test_release_writes_versioned_artifacts_and_checksums(released):
-    assert sorted(p.name for p in released.iterdir()) == [
+    assert sorted(p.name for p in released.iterdir() if not p.name.startswith(".modelfacts-")) == [
         "SHA256SUMS", "modelfacts-0.1.0-csv.zip", "modelfacts-0.1.0-parquet.zip", "modelfacts-0.1.0.duckdb"]
     lines = (released / "SHA256SUMS").read_text().splitlines()
     assert len(lines) == 3
@@ -68,7 +68,7 @@ def test_bundles_hold_every_table_and_view(released):
             assert db.execute(f"SELECT count(*) FROM '{path}'").fetchone()[0] == counts[table], table
 
 
-def test_releases_are_reproducible_and_replace_the_previous_one(released, tree, monkeypatch):
+def test_releases_are_reproducible_and_keep_the_previous_one(released, tree, monkeypatch):
     first = (released / "SHA256SUMS").read_text()
     run_cli(["release", "--db", "dist/modelfacts.duckdb", "--out", "again"], tree, monkeypatch)
     assert (tree / "again/SHA256SUMS").read_text() == first  # same database, same bytes
@@ -76,9 +76,11 @@ def test_releases_are_reproducible_and_replace_the_previous_one(released, tree, 
     run_cli(["build"], tree, monkeypatch)
     status, _, _ = run_cli(["release", "--db", "dist/modelfacts.duckdb", "--out", "dist/release"], tree, monkeypatch)
     assert status == 0
-    assert sorted(p.name for p in released.iterdir()) == [
-        "SHA256SUMS", "modelfacts-0.1.1-csv.zip", "modelfacts-0.1.1-parquet.zip", "modelfacts-0.1.1.duckdb"]
-    assert "modelfacts-0.1.1.duckdb" in (released / "SHA256SUMS").read_text()
+    assert sorted(p.name for p in released.iterdir() if not p.name.startswith(".modelfacts-")) == [
+        "SHA256SUMS", "modelfacts-0.1.0-csv.zip", "modelfacts-0.1.0-parquet.zip", "modelfacts-0.1.0.duckdb",
+        "modelfacts-0.1.1-csv.zip", "modelfacts-0.1.1-parquet.zip", "modelfacts-0.1.1.duckdb"]
+    sums = (released / "SHA256SUMS").read_text()
+    assert sums.startswith(first) and "modelfacts-0.1.1.duckdb" in sums  # the 0.1.0 lines are kept as they were
 
 
 def test_release_errors(tree, monkeypatch):

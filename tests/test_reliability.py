@@ -146,6 +146,8 @@ def test_an_output_path_that_is_a_file_gives_a_clear_error(tree, monkeypatch):
 
 
 def test_stale_staging_folders_from_killed_builds_are_cleared(tree, monkeypatch):
-    (tree / "dist" / ".build-stale").mkdir(parents=True)
+    assert run_cli(["build"], tree, monkeypatch)[0] == 0
+    (tree / "dist" / ".build-stale").mkdir()  # as a killed build leaves it: marked as the tool's
+    (tree / "dist" / ".build-stale" / ".modelfacts-output").write_text('{"kind": "build"}')
     assert run_cli(["build"], tree, monkeypatch)[0] == 0
     assert list((tree / "dist").glob(".build-*")) == []

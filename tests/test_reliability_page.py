@@ -18,3 +18,10 @@ def test_the_reliability_page_counts_are_true():
                  "test_a_symlink_out_of_the_tree_is_refused"]
     assert all(name in (REPO / "tests" / "test_validate.py").read_text() for name in generated)
     assert f"**{len(generated)} more made by the tests themselves**" in page
+    hostile = (REPO / "tests" / "test_hostile_input.py").read_text()
+    mutated, random_bytes, configs = re.findall(r"max_examples=(\d+)", hostile)
+    assert f"{mutated} mutations\n  of real data files" in page and f"and {random_bytes} of random bytes fed to" in page
+    assert f"and {configs} random or mutated configs" in page
+    for text in ('"[" * 25_000', '"[" * 490_000', '"- " * 30_000', "os.mkfifo", '"/dev/zero"', '"9" * 5000',
+                 '"a" * 300', "2 ** 31 - 1", '"case-model.YAML"', '"case-model.json"'):
+        assert text in hostile, text

@@ -59,7 +59,36 @@ def test_report_for_one_model_and_singular_words():
                      "1 model, 1 claim: 0 inconsistent, 1 unverifiable, 0 consistent (1 check, 0 informational)"]
 
 
+def test_lines_name_a_stage_and_a_family_scope():
+    frame = claims(("ds", "training_gpu_hours", "2.788M", "confirmed", "paper", {"stage": "whole-run"}),
+                   ("ds", "training_gpu_hours", "2.664M", "confirmed", "report", {"stage": "pre-training"}),
+                   ("gemma", "training_tokens", "6T", "confirmed", "card", {"scope": "family"}))
+    data = tables(frame)
+    data["checks"] = check.run_checks(data)
+    with duckdb.connect() as connection:
+        connection.register("checks", data["checks"])
+        connection.register("claims", data["claims"])
+        text = report.render(connection.execute(report.CHECK_ROWS_SQL).fetchdf(),
+                             connection.execute(report.CLAIM_VERDICTS_SQL).fetchdf(), [])
+    assert " ds.training_gpu_hours.paper [confirmed, whole-run] " in text
+    assert " gemma.training_tokens.card [confirmed, family] " in text
+    assert " ds.training_gpu_hours.report [confirmed] " in text  # pre-training is the default: not repeated
+
+
 def test_identical_lines_are_printed_once():
     check_rows, claim_verdicts = report_tables()
     doubled = check_rows.loc[check_rows.index.repeat(2)]
     assert report.check_lines(doubled) == report.check_lines(check_rows)
+
+
+def test_a_missing_or_foreign_database_is_a_message_not_a_traceback(tmp_path, capsys):
+    assert report.main([], tmp_path / "missing.duckdb") == 1
+    assert capsys.readouterr().err == f"{tmp_path / 'missing.duckdb'}: no database; run `modelfacts build` first\n"
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as connection:  # a build from before checks had a severity column
+        connection.execute("CREATE TABLE claims (claim_id VARCHAR, model_id VARCHAR)")
+        connection.execute("CREATE TABLE checks (claim_id VARCHAR, model_id VARCHAR)")
+    assert report.main([], old) == 1
+    message = capsys.readouterr().err
+    assert message.startswith(f"{old}: cannot read the database (") and message.endswith(
+        "); rebuild it with `modelfacts build`\n")

@@ -51,7 +51,9 @@ def test_new_model_writes_a_skeleton_that_validates_once_filled(tree, monkeypatc
     path.write_text(fill(text))
     status, out, err = run_cli(["validate", TARGET], tree, monkeypatch)
     assert status == 0, out + err
-    status, out, _ = run_cli(["fmt", TARGET], tree, monkeypatch)
+    status, _, err = run_cli(["fmt", TARGET], tree, monkeypatch)
+    assert status == 2 and "run `modelfacts fmt --drop-comments`" in err  # comments are never dropped silently
+    status, out, _ = run_cli(["fmt", "--drop-comments", TARGET], tree, monkeypatch)
     assert status == 0 and "comment line" in out
     assert path.read_text() == (
         'schema_version: 1\nid: new-model-8b\nname: "New Model 8B"\norganization: meta\nreleased: 2024-04\n'

@@ -97,10 +97,17 @@ def test_context_lengths_count_k_as_1024_tokens(written, value, sig_figs):
     assert (parsed.value, parsed.sig_figs, parsed.written_unit) == (value, sig_figs, "binary k")
 
 
+@pytest.mark.parametrize("written, value", [("200K tokens", 200_000), ("200k", 200_000), ("1.5k", 1_500),
+                                            ("1M tokens", 1_000_000)])
+def test_other_k_counts_and_m_stay_decimal(written, value):
+    parsed = parse_value(written, "context_length")
+    assert (parsed.value, parsed.written_unit) == (value, None)
+
+
 def test_k_stays_decimal_outside_context_lengths_and_full_integers_stay_exact():
     assert parse_value("10k", "training_gpu_hours").value == 10_000
     ranged = parse_value("4k-8k", "context_length")
-    assert (ranged.low, ranged.high) == (4_096, 8_192)
+    assert (ranged.low, ranged.high, ranged.written_unit) == (4_096, 8_192, "binary k")
     parsed = parse_value("131072", "context_length")
     assert (parsed.value, parsed.precision, parsed.written_unit) == (131_072, "exact", None)
 
@@ -127,11 +134,12 @@ def test_written_units_reads_a_whole_column_like_the_parser():
 
     from pipeline.values import written_units
 
-    written = pd.Series(["14.96GiB", "14.96GB", "128k", "131072", "10k", "32K tokens"])
+    written = pd.Series(["14.96GiB", "14.96GB", "128k", "131072", "10k", "32K tokens", "200K tokens", "4k-8k"])
     fields = pd.Series(["weights_gb_fp16", "weights_gb_fp16", "context_length", "context_length",
-                        "training_gpu_hours", "context_length"])
+                        "training_gpu_hours", "context_length", "context_length", "context_length"])
     expected = [parse_value(text, field).written_unit for text, field in zip(written, fields)]
-    assert written_units(written, fields).tolist() == expected == ["GiB", None, "binary k", None, None, "binary k"]
+    assert written_units(written, fields).tolist() == expected == ["GiB", None, "binary k", None, None, "binary k", None,
+                                                                        "binary k"]
 
 
 @pytest.mark.parametrize("written", ["2.0 billion activated non-embedding parameters", "2.0B activated non-embedding"])

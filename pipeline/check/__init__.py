@@ -83,7 +83,7 @@ def training_derivations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     compute = compute.astype("float64").dropna()
     rows = [
         ("tokens_per_param", (tokens["pre-training"] / params).dropna(),
-         "best pre-training training_tokens / best params (active for MoE)"),
+         "best pre-training (with mid-training) training_tokens / best params (active for MoE)"),
         ("chinchilla_optimal_tokens", (params * TOKENS_PER_PARAM_RULE).dropna(), "20 x params (Hoffmann et al. 2022)"),
         ("compute_optimal_params", compute.map(BESIROGLU_2024.optimal_params), "Besiroglu et al. 2024 fit"),
         ("compute_optimal_tokens", compute.map(BESIROGLU_2024.optimal_tokens), "Besiroglu et al. 2024 fit"),

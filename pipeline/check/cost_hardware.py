@@ -6,8 +6,8 @@ import pandas as pd
 from pipeline.check.compute_hardware import chip_column
 from pipeline.check.interval import gap_ratio, severity, size_words
 from pipeline.check.references import STAGE_ORDER, best_value, lookup_by_stage
-from pipeline.check.rows import INCONSISTENT, check_rows, choose, claimed_text, empty_checks, format_numbers, \
-    stage_of, verdict_from
+from pipeline.check.rows import INCONSISTENT, check_rows, choose, empty_checks, format_numbers, stage_of, \
+    verdict_from
 
 NAME = "cost_hardware"
 
@@ -38,7 +38,8 @@ def check_cost_hardware(claims: pd.DataFrame, references: pd.DataFrame, chips: p
     verdict = verdict_from(known, ratio == 1.0)
     cost = choose(low == high, dollars(low), dollars(low) + " to " + dollars(high))
     outcome = choose(ratio == 1.0, "", ": " + size_words(ratio))
-    detail = choose(known, "claimed " + claimed_text(frame) + "; " + format_numbers(gpu_hours) + " GPU-hours at "
+    # as written: amounts read best with their own currency sign and words ("$3-4 million")
+    detail = choose(known, "claimed " + frame["as_written"].astype(str) + "; " + format_numbers(gpu_hours) + " GPU-hours at "
                     + price_band(price_low, price_high) + " per hour cost " + cost + outcome,
                     "needs GPU-hours for the same stage and a sourced price for the training chip")
     return check_rows(frame, NAME, verdict, (low + high) / 2, frame["value"], detail,

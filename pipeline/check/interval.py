@@ -6,15 +6,17 @@ A claim's implied interval is the set of true values its wording admits:
 - 3 or more significant figures ("1.23B", "7.61B", "405B"): the rounded reading joined with the truncated one
   (developers often cut a precise count instead of rounding it), so [value − ½ unit, value + 1 unit);
 - ranges, bounds and orders of magnitude: their written ends.
-Units written in another unit than the field's (GiB, a context length's binary k) size the unit in that unit.
+Units written in another unit than the field's (GiB, a context length's binary k) size the unit in that unit;
+a binary-k context length also allows its decimal reading ("128k" is 131,072, or 128,000 as OpenAI counts).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from pipeline.values import WRITTEN_UNITS, written_units
+from pipeline.values import BINARY_K, WRITTEN_UNITS, written_units
 
+DECIMAL_PER_BINARY_K = 1000 / BINARY_K
 TRUNCATION_MIN_SIG_FIGS = 3  # one- and two-digit size labels ("7B", "12B") are rounded, never truncated
 MINOR_LIMIT = 1.05  # a miss under 5% is minor
 GROSS_LIMIT = 2.0  # a miss of 2x or more, either way, is gross
@@ -57,6 +59,9 @@ def implied_interval(claims: pd.DataFrame) -> pd.DataFrame:
     truncatable = rounded & (claims["sig_figs"].astype("float64") >= TRUNCATION_MIN_SIG_FIGS)
     lower[rounded], upper[rounded] = (value - half)[rounded], (value + half)[rounded]
     upper[truncatable] = (value + 2 * half)[truncatable]
+    # a power-of-two k context length also allows the decimal reading ("128k": 128,000 as well as 131,072)
+    decimal = rounded & (written_unit_column(claims) == "binary k")
+    lower[decimal] = ((value - half) * DECIMAL_PER_BINARY_K)[decimal]
     exact = precision == "exact"
     lower[exact], upper[exact] = value[exact], value[exact]
     spans = precision.isin(["range", "order of magnitude"])
@@ -90,6 +95,7 @@ def reading(frame: pd.DataFrame, truth: pd.Series) -> pd.Series:
     words = pd.Series("", index=frame.index, dtype="object")
     holds = within(frame, truth)
     words[holds & precision.str.endswith(" sf")] = "truncated"
+    words[holds & precision.str.endswith(" sf") & (truth < frame["value"] - half)] = "within rounding, k read as 1,000"
     words[holds & precision.str.endswith(" sf") & in_rounding] = "within rounding"
     words[holds & (precision == "exact")] = "exact"
     words[holds & precision.isin(["range", "order of magnitude"])] = "within the range"

@@ -83,7 +83,8 @@ def check_memory(claims: pd.DataFrame, references: pd.DataFrame, derived: pd.Dat
     outcome = choose(holds, reading(frame, truth) + " in " + unit_matched.map(UNIT_WORDS),
                      size_words(ratio) + " from the nearer unit (" + unit_matched + ")")
     detail = choose(known, "claimed " + frame["as_written"].astype(str) + "; " + precision_words + format_numbers(params)
-                    + " parameters x " + bytes_per_param.map(lambda b: f"{b:g}") + " bytes = "
+                    + " parameters x " + bytes_per_param.map(lambda b: f"{b:g} byte" + ("" if b == 1 else "s"))
+                    + " = "
                     + format_numbers(size_bytes) + " bytes = " + two_decimals(in_gb) + " GB = "
                     + two_decimals(size_bytes / 2**30) + " GiB: " + outcome,
                     "no parameter count to size the weights from")

@@ -17,7 +17,7 @@ ALTERNATIVE_QUANTITY = {"params_active": "params_active_without_input_embedding_
 CONVENTION_WORDS = {"params_active_formula": "with the input embedding",
                     "params_active_without_input_embedding_formula": "without the input embedding"}
 # The order in which model_summary picks a stage when a field has figures for several
-STAGE_ORDER = ("pre-training", "whole-run", "context-extension", "post-training")
+STAGE_ORDER = ("pre-training", "whole-run", "mid-training", "context-extension", "post-training")
 CLAIM_CONTEXT_COLUMNS = ("stage", "scope", "component")
 
 _FORMULA_LIST = ", ".join(f"'{quantity}'" for quantity in FORMULA_QUANTITY.values())
@@ -93,14 +93,20 @@ def params_for_training(references: pd.DataFrame) -> pd.Series:
     return best_value(references, "params_active").combine_first(best_value(references, "params_total"))
 
 
+def added_up(parts: list[pd.Series]) -> pd.Series:
+    """Per model, the sum of the parts it has (NaN where it has none)."""
+    present = [part for part in parts if not part.empty]
+    return pd.concat(present, axis=1).sum(axis=1, min_count=1) if present else pd.Series(dtype="float64")
+
+
 def tokens_by_stage(references: pd.DataFrame) -> dict[str, pd.Series]:
-    """Training tokens per model for each stage; the whole run is its own figure, else the stages added up
-    (OLMo 2's stage-2 tokens add to its pre-training tokens)."""
+    """Training tokens per model for each stage, each stage's best figure, except:
+    pre-training includes mid-training (a later pre-training phase on another mix, OLMo 2's stage 2), and the
+    whole run is its own figure, else the stages added up."""
     stages = {stage: best_value(references, "training_tokens", stage) for stage in STAGE_ORDER}
-    parts = [stages[stage] for stage in ("pre-training", "context-extension", "post-training")]
-    added = pd.concat(parts, axis=1).sum(axis=1, min_count=1) if any(not part.empty for part in parts) \
-        else pd.Series(dtype="float64")
-    stages["whole-run"] = stages["whole-run"].combine_first(added)
+    stages["whole-run"] = stages["whole-run"].combine_first(added_up(
+        [stages[stage] for stage in ("pre-training", "mid-training", "context-extension", "post-training")]))
+    stages["pre-training"] = added_up([stages["pre-training"], stages["mid-training"]])
     return stages
 
 
