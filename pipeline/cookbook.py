@@ -55,7 +55,7 @@ LIMIT 15"""),
         """SELECT k.model_id, c.as_written, c.status, k.expected AS formula_count,
        round(100 * (c.value / k.expected - 1), 2) AS claimed_minus_formula_pct, k.verdict
 FROM checks k JOIN claims c USING (claim_id)
-WHERE k."check" = 'formula_params' AND k.expected IS NOT NULL AND c.field = 'params_total'
+WHERE k."check" = 'formula_params' AND k.expected IS NOT NULL AND c.field = 'params_total' AND c.component IS NULL
 ORDER BY abs(c.value / k.expected - 1) DESC, k.claim_id
 LIMIT 15"""),
     Recipe(

@@ -62,6 +62,11 @@ FIELDS: dict[str, Field] = {
         Field("training_gpu_hours", "GPU-hours", True,
               "Accelerator-hours (GPU or TPU) spent on pre-training.",
               ("gpu-hours", "gpu hours", "gpu-hour", "tpu-hours", "tpu hours", "chip-hours", "hours")),
+        Field("training_core_hours", "core-hours", True,
+              "Accelerator-core-hours spent on pre-training, for sources that count cores rather than chips "
+              "(a TPU v3 chip has two cores, so chip-hours are half the core-hours). \"core-years\" are "
+              "converted at 8,766 hours a year.",
+              ("core-hours", "core hours", "core-hour")),
         Field("training_duration_days", "days", True,
               "Wall-clock length of the pre-training run.",
               ("days", "day")),
@@ -77,6 +82,9 @@ FIELDS: dict[str, Field] = {
         Field("weights_gb_fp16", "GB", True, "Size of the weights at 16-bit precision (1 GB = 1e9 bytes).", ("gb",)),
         Field("weights_gb_int8", "GB", True, "Size of the weights at 8-bit precision (1 GB = 1e9 bytes).", ("gb",)),
         Field("weights_gb_int4", "GB", True, "Size of the weights at 4-bit precision (1 GB = 1e9 bytes).", ("gb",)),
+        Field("weights_gb", "GB", True,
+              "Size of the weights, precision not stated by the source (1 GB = 1e9 bytes); the memory check "
+              "judges it against every precision and names the one it matches.", ("gb",)),
     )
 }
 

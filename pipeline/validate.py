@@ -28,7 +28,7 @@ PLAUSIBLE_MAX = {
     "num_layers": 1e4, "training_tokens": 1e16, "training_dataset_size": 1e16, "training_images": 1e12, "training_compute_flop": 1e30,
     "training_cost_usd": 1e11, "training_gpu_hours": 1e10, "training_duration_days": 3650,
     "training_chip_count": 1e7, "context_length": 1e9, "weights_gb_fp32": 1e7, "weights_gb_fp16": 1e7,
-    "weights_gb_int8": 1e7, "weights_gb_int4": 1e7,
+    "weights_gb_int8": 1e7, "weights_gb_int4": 1e7, "weights_gb": 1e7, "training_core_hours": 1e11,
 }
 # Counts start at one (a parameter count of 0.000001 or 5e-324 is a slip); a token or image count
 # below a thousand is a missing multiplier ("1-2" meant as 1-2 trillion).

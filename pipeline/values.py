@@ -45,8 +45,14 @@ MULTIPLIERS = {
 # Anthropic's 200,000-token window. The checks also accept the decimal reading (OpenAI's "128k" is 128,000).
 GIB_IN_GB = 2**30 / 1e9
 BINARY_K = 1024.0
-WRITTEN_UNITS = {"GiB": GIB_IN_GB, "binary k": BINARY_K}
+# TB: 1,000 GB (decimal, like GB) for weight sizes ("3.52TB"); core-years: 8,766 hours (365.25 days) of one
+# accelerator core, optionally named before the unit ("395 TPU-v3 core-years").
+HOURS_PER_YEAR = 8766.0
+WRITTEN_UNITS = {"GiB": GIB_IN_GB, "binary k": BINARY_K, "TB": 1000.0, "core-years": HOURS_PER_YEAR}
 GIB_SUFFIX = re.compile(r"\s*gib$")
+#: field unit -> (suffix pattern, the unit recorded) of a written unit scaled into the field's unit
+SCALED_SUFFIXES = {"GB": ((re.compile(r"\s*tb$"), "TB"),),
+                   "core-hours": ((re.compile(r"\s*(?:[a-z0-9.-]+\s+)?core-years?$"), "core-years"),)}
 FILLER_WORDS = ("just", "only", "a whopping", "a staggering")
 APPROXIMATE_WORDS = ("approximately", "approx.", "approx", "about", "around", "roughly", "nearly",
                      "almost", "some", "circa", "ca.", "~", "≈", "est.", "estimated")
@@ -197,6 +203,9 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
     scale, written_unit = 1.0, None
     if field.unit == "GB" and GIB_SUFFIX.search(text):  # "14.96GiB": stored in GB, the unit recorded
         text, scale, written_unit = GIB_SUFFIX.sub("", text), GIB_IN_GB, "GiB"
+    for suffix, unit in SCALED_SUFFIXES.get(field.unit, ()):
+        if suffix.search(text):
+            text, scale, written_unit = suffix.sub("", text), WRITTEN_UNITS[unit], unit
     text = _strip_units(text, field)
     if text.startswith("$") or text.startswith("usd"):
         if not field.currency:
@@ -240,8 +249,10 @@ def parse_value(written: str, field_name: str) -> ParsedValue:
             written_unit = "binary k"
         value = _number(match["num"]) * (multiplier or 1.0)
         sig_figs = _significant_figures(match["num"])
-        if multiplier is None and "." not in match["num"] and not approximate and field.unit != "GB":
-            exact = True  # a fully written count is exact unless hedged; a size in GB ("140GB") is a rounded measure
+        if multiplier is None and "." not in match["num"] and not approximate and field.unit != "GB" and scale == 1.0:
+            # a fully written count is exact unless hedged; a size in GB ("140GB") or a figure in a larger unit
+            # ("395 core-years") is a rounded measure
+            exact = True
     value *= scale
     value = float(round(value)) if value >= 1 and abs(value - round(value)) < 1e-6 * value else value
     if lower:

@@ -34,6 +34,27 @@ def derived_lookup(frame: pd.DataFrame, derived: pd.DataFrame, quantities: pd.Se
     return pd.Series(values.reindex(keys).to_numpy(dtype="float64"), index=frame.index)
 
 
+SYSTEM_REASON = ("a total over several models (component: system) is not compared with the count of one "
+                 "model or with whole-model claims")
+
+
+def unverifiable_reason(frame: pd.DataFrame, derived: pd.DataFrame) -> pd.Series:
+    """Per claim, the sentence saying why no derived count judges it.
+
+    A whole-model claim: no published architecture. A claim about one part: that part's count cannot be
+    derived, because there is no architecture or because the architecture's count does not split into parts.
+    A system claim (several models together): never compared with one model's count.
+    """
+    component = (frame["component"] if "component" in frame else pd.Series(None, index=frame.index)).astype(object)
+    has_architecture = frame["model_id"].isin(derived.loc[derived["quantity"] == "params_total_formula", "model_id"]
+                                              if not derived.empty else [])
+    part = "no count of the " + component.fillna("").astype(str).str.replace("_", " ") + " can be derived: "
+    for_part = choose(has_architecture, part + "the published architecture gives the whole model's count, "
+                      "not this part's", part + "no published architecture")
+    reason = choose(component.isna(), "no published architecture to derive this count from", for_part)
+    return choose(component == "system", SYSTEM_REASON, reason)
+
+
 def check_formula_params(claims: pd.DataFrame, derived: pd.DataFrame) -> pd.DataFrame:
     """Parameter claims against the formula-derived count, at the claim's own precision.
 
@@ -65,6 +86,6 @@ def check_formula_params(claims: pd.DataFrame, derived: pd.DataFrame) -> pd.Data
                      size_words(ratio) + choose(two_conventions, " from the nearer count (" + convention.str.strip()
                                                 + ")", ""))
     detail = choose(known, "claimed " + claimed_text(frame) + "; the released architecture gives " + gives + ": "
-                    + outcome, "no published architecture to derive this count from")
+                    + outcome, unverifiable_reason(frame, derived))
     return check_rows(frame, NAME, verdict, truth, frame["value"], detail,
                       severity(ratio, pd.Series(verdict == INCONSISTENT, index=frame.index)))
