@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Defined before any rule names it: make expands a rule's prerequisites when it reads the rule.
+NPM_STAMP := node_modules/.installed
 # The CPU build of torch lies in /opt/wheels on project machines; elsewhere pip uses the index.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
@@ -49,7 +51,6 @@ browser-deps:
 	fi
 
 # The site's browser libraries (DuckDB-WASM, Vega-Lite, esbuild) from the npm registry, pinned by package-lock.json.
-NPM_STAMP := node_modules/.installed
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
