@@ -20,6 +20,8 @@ import duckdb
 import pytest
 
 from pipeline import site
+from pipeline.build import build
+from tests.conftest import FIXTURES, run_cli
 from tests.test_site import crafted_site, real_site
 
 pytestmark = pytest.mark.browser
@@ -75,6 +77,28 @@ def crafted(tmp_path_factory):
     _, folder = crafted_site(tmp_path_factory)
     server = Server(folder)
     yield server.url
+    server.close()
+
+
+#: Text that CSV would alter: a leading = + - @ gets the spreadsheet-safety ' in the CSV downloads, and a
+#: column of digits would be read back from CSV as integers (0042 -> 42).
+CSV_ALTERED = {"Table 1": "=HYPERLINK(\"x\") Table 1", "Section 2": "-2% in Section 2", "Table 2": "@Table 2"}
+
+
+@pytest.fixture(scope="module")
+def csv_altered(tmp_path_factory):
+    """A small site whose claims hold text that a CSV round trip would change (CSV_ALTERED, and notes of
+    digits with a leading zero); (database, url)."""
+    root = tmp_path_factory.mktemp("csv-altered-site")
+    shutil.copytree(FIXTURES / "valid", root, dirs_exist_ok=True)
+    database = build(root, root / "dist")
+    with duckdb.connect(str(database)) as connection:
+        for before, after in CSV_ALTERED.items():
+            connection.execute("UPDATE claims SET locator = ? WHERE locator = ?", [after, before])
+        connection.execute("UPDATE claims SET note = lpad(CAST(line AS VARCHAR), 4, '0') WHERE line % 2 = 0")
+    site.build_site(database, root / "dist" / "site")
+    server = Server(root / "dist" / "site")
+    yield database, server.url
     server.close()
 
 
@@ -233,6 +257,30 @@ def test_a_shared_sql_link_runs_on_load(browser, real, tmp_path):
     for requested in requested_urls(browser):
         assert requested.startswith((url, "blob:", "data:")), requested  # nothing leaves localhost
     screenshot(browser, tmp_path, "sql")
+
+
+def test_the_sql_page_reads_the_parquet_files_as_the_database_holds_them(browser, csv_altered, tmp_path, monkeypatch):
+    database, url = csv_altered
+    sql = "SELECT claim_id, locator, note, line, dollar_year FROM claims ORDER BY claim_id"
+    status, out, err = run_cli(["query", sql, "--db", str(database), "--format", "json"], tmp_path, monkeypatch)
+    assert status == 0, err
+    rows = json.loads(out)
+    # The page shows integers with thousands separators and NULL for NULL (sql.js `text`).
+    shown = lambda value: "NULL" if value is None else f"{value:,}" if isinstance(value, int) else str(value)  # noqa: E731
+    expected = [[shown(row[column]) for column in ("claim_id", "locator", "note", "line", "dollar_year")] for row in rows]
+    assert {row[1] for row in expected} >= set(CSV_ALTERED.values())  # the edits took: the test can fail
+    assert any(row[2].startswith("00") for row in expected) and any(row[4] == "NULL" for row in expected)
+    requested_urls(browser)
+    browser.get(url + "sql/?sql=" + quote(sql, safe=""))
+    assert result_cells(browser) == expected
+    headers = browser.find_elements(By.CSS_SELECTOR, "#mf-sql-result table thead th")
+    numeric = [header.text for header in headers if "mf-num" in (header.get_attribute("class") or "")]
+    assert numeric == ["line", "dollar_year"]  # BIGINT columns stay integers; the text of digits stays text
+    requested = requested_urls(browser)
+    assert url + "downloads/parquet/claims.parquet" in requested
+    assert not [name for name in requested if name.endswith(".csv")]
+    for name in requested:
+        assert name.startswith((url, "blob:", "data:")), name  # nothing leaves localhost
 
 
 def test_a_cookbook_query_runs_in_one_click(browser, real):
