@@ -27,6 +27,10 @@ VENDORED = {
     "vega/LICENSE": "vega/LICENSE-vega",
     "vega-lite/LICENSE": "vega/LICENSE-vega-lite",
     "vega-embed/LICENSE": "vega/LICENSE-vega-embed",
+    # the licences of the libraries bundled into sql.bundle.js beside DuckDB-WASM
+    "hyparquet/LICENSE": "sql/LICENSE-hyparquet",
+    "apache-arrow/LICENSE.txt": "sql/LICENSE-apache-arrow",
+    "apache-arrow/NOTICE.txt": "sql/NOTICE-apache-arrow",
 }
 #: Packages esbuild bundles into assets/sql.bundle.js (with DuckDB-WASM's own script).
 BUNDLED = ("@duckdb/duckdb-wasm", "apache-arrow", "hyparquet")
@@ -35,9 +39,14 @@ BUNDLED = ("@duckdb/duckdb-wasm", "apache-arrow", "hyparquet")
 def node_modules(repo: Path) -> Path | None:
     """The repository's node_modules when `npm ci` has filled it with every vendored file, else None."""
     folder = Path(repo) / "node_modules"
-    needed = ([folder / name for name in VENDORED if not name.endswith("LICENSE")] + [folder / ".bin" / "esbuild"]
+    needed = ([folder / name for name in VENDORED if not _is_licence(name)] + [folder / ".bin" / "esbuild"]
               + [folder / package / "package.json" for package in BUNDLED])
     return folder if all(path.exists() for path in needed) else None
+
+
+def _is_licence(name: str) -> bool:
+    """A licence or notice file: copied when the package ships it, never required."""
+    return Path(name).name.upper().startswith(("LICENSE", "NOTICE"))
 
 
 def write_static(docs: Path) -> None:
