@@ -10,6 +10,7 @@ import functools
 import io
 import json
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -39,7 +40,14 @@ from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1400,1000")
+                  "--window-size=1400,1000",
+                  # Chromium's own calls home (sign-in, autofill, network time, safe browsing), so that the
+                  # recording proxy below sees only what the pages ask for
+                  "--disable-client-side-phishing-detection", "--disable-default-apps", "--disable-extensions",
+                  "--disable-domain-reliability", "--no-default-browser-check", "--no-pings", "--password-store=basic",
+                  "--disable-features=AutofillServerCommunication,NetworkTimeServiceQuerying,OptimizationHints,"
+                  "Translate,MediaRouter,InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater,"
+                  "SafeBrowsing,PrivacySandboxSettings4")
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -62,6 +70,34 @@ class Server:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=10)
+
+
+class OutsideRecorder(SimpleHTTPRequestHandler):
+    """The browser's proxy for every address but localhost: records the request line and refuses it, so a
+    request that would leave the machine (from the page or from a web worker, whose requests Chrome's
+    performance log leaves out) is seen and goes nowhere."""
+
+    def _refuse(self) -> None:
+        self.server.seen.append(self.requestline)
+        self.send_error(502, "the browser tests allow no request outside localhost")
+
+    do_GET = do_POST = do_HEAD = do_PUT = do_OPTIONS = do_CONNECT = _refuse
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def outside():
+    """The requests the browser tried to send outside localhost (a list, cleared by the tests that read it)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), OutsideRecorder)
+    httpd.seen = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -103,11 +139,13 @@ def csv_altered(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def browser(tmp_path_factory, outside):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
+    # Everything but 127.0.0.1 goes to the recording proxy (Chrome sends loopback addresses direct).
+    options.add_argument(f"--proxy-server=http://127.0.0.1:{outside.server_address[1]}")
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # every request, for the localhost test
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for a driver online
@@ -232,6 +270,17 @@ def requested_urls(driver) -> list[str]:
     return urls
 
 
+#: Hosts of Chromium's own services (sign-in, Google services, push messaging) that headless Chromium still calls
+#: with every flag above; no page of the site names them.
+CHROMIUM_SERVICES = re.compile(r"^(CONNECT |GET https?://)([a-z0-9-]+\.)*(google\.com|googleapis\.com|gvt1\.com)[:/]")
+
+
+def pages_requests(outside) -> list[str]:
+    """The request lines the recording proxy has seen since the last call, less Chromium's calls home."""
+    seen, outside.seen[:] = list(outside.seen), []
+    return [line for line in seen if not CHROMIUM_SERVICES.match(line)]
+
+
 def result_cells(driver, timeout: int = 90) -> list[list[str]]:
     """The SQL page's result table, once the query has finished (fails with the page's error text)."""
     WebDriverWait(driver, timeout).until(
@@ -259,7 +308,8 @@ def test_a_shared_sql_link_runs_on_load(browser, real, tmp_path):
     screenshot(browser, tmp_path, "sql")
 
 
-def test_the_sql_page_reads_the_parquet_files_as_the_database_holds_them(browser, csv_altered, tmp_path, monkeypatch):
+def test_the_sql_page_reads_the_parquet_files_as_the_database_holds_them(browser, csv_altered, outside, tmp_path,
+                                                                        monkeypatch):
     database, url = csv_altered
     sql = "SELECT claim_id, locator, note, line, dollar_year FROM claims ORDER BY claim_id"
     status, out, err = run_cli(["query", sql, "--db", str(database), "--format", "json"], tmp_path, monkeypatch)
@@ -281,6 +331,10 @@ def test_the_sql_page_reads_the_parquet_files_as_the_database_holds_them(browser
     assert not [name for name in requested if name.endswith(".csv")]
     for name in requested:
         assert name.startswith((url, "blob:", "data:")), name  # nothing leaves localhost
+    assert pages_requests(outside) == []  # not from DuckDB's worker either (no extension download)
+    # the recorder does see a request that leaves: a fetch from the page goes to it and is refused
+    browser.execute_async_script("fetch('http://outside.invalid/probe').catch(() => 0).then(arguments[0])")
+    assert pages_requests(outside) == ["GET http://outside.invalid/probe HTTP/1.1"]
 
 
 def test_a_cookbook_query_runs_in_one_click(browser, real):
