@@ -1,6 +1,8 @@
 """The built site in a real browser: headless Chromium (Debian's chromium and chromium-driver) through Selenium.
 
-The site is served with Python's http.server on 127.0.0.1 only. `make test` installs the two Debian packages
+The site is served with Python's http.server on 127.0.0.1 only; every other address goes to a local proxy
+that records the request and refuses it (OutsideRecorder), so nothing leaves the machine and the tests see
+whatever tried to, web workers included. `make test` installs the two Debian packages
 when they are missing; without them (or without selenium) these tests are skipped, saying why. Set
 MODELFACTS_SCREENSHOTS=DIR to keep the screenshots.
 """
@@ -292,7 +294,7 @@ def result_cells(driver, timeout: int = 90) -> list[list[str]]:
             for row in driver.find_elements(By.CSS_SELECTOR, "#mf-sql-result table tbody tr")]
 
 
-def test_a_shared_sql_link_runs_on_load(browser, real, tmp_path):
+def test_a_shared_sql_link_runs_on_load(browser, real, outside, tmp_path):
     database, url = real
     sql = ("SELECT model_id, as_written, verdict FROM claim_verdicts WHERE model_id = 'llama-2-70b' "
            "AND field = 'params_total' ORDER BY claim_id")
@@ -305,6 +307,7 @@ def test_a_shared_sql_link_runs_on_load(browser, real, tmp_path):
     assert browser.find_element(By.ID, "mf-sql-csv").get_attribute("href").startswith("blob:")
     for requested in requested_urls(browser):
         assert requested.startswith((url, "blob:", "data:")), requested  # nothing leaves localhost
+    assert pages_requests(outside) == []
     screenshot(browser, tmp_path, "sql")
 
 
@@ -360,7 +363,7 @@ def test_a_bad_query_gets_a_readable_error(browser, real):
     assert "no_such_table" in message and " at " not in message
 
 
-def test_hovering_a_chart_point_names_it_and_a_click_opens_its_model(browser, real, tmp_path):
+def test_hovering_a_chart_point_names_it_and_a_click_opens_its_model(browser, real, outside, tmp_path):
     database, url = real
     requested_urls(browser)
     browser.get(url + "charts/")
@@ -388,6 +391,7 @@ def test_hovering_a_chart_point_names_it_and_a_click_opens_its_model(browser, re
     screenshot(browser, tmp_path, "explorer")
     for requested in requested_urls(browser):
         assert requested.startswith((url, "blob:", "data:")), requested
+    assert pages_requests(outside) == []
     ActionChains(browser).move_to_element(point).click().perform()
     WebDriverWait(browser, 20).until(lambda d: f"/models/{organization}/{model_id}/" in d.current_url)
     assert browser.current_url.endswith(f"#claim-{claim_id}")
