@@ -1,6 +1,8 @@
 """The built site in a real browser: headless Chromium (Debian's chromium and chromium-driver) through Selenium.
 
-The site is served with Python's http.server on 127.0.0.1 only. `make test` installs the two Debian packages
+The site is served with Python's http.server on 127.0.0.1 only; every other address goes to a local proxy
+that records the request and refuses it (OutsideRecorder), so nothing leaves the machine and the tests see
+whatever tried to, web workers included. `make test` installs the two Debian packages
 when they are missing; without them (or without selenium) these tests are skipped, saying why. Set
 MODELFACTS_SCREENSHOTS=DIR to keep the screenshots.
 """
@@ -10,6 +12,7 @@ import functools
 import io
 import json
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +23,8 @@ import duckdb
 import pytest
 
 from pipeline import site
+from pipeline.build import build
+from tests.conftest import FIXTURES, run_cli
 from tests.test_site import crafted_site, real_site
 
 pytestmark = pytest.mark.browser
@@ -37,7 +42,14 @@ from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1400,1000")
+                  "--window-size=1400,1000",
+                  # Chromium's own calls home (sign-in, autofill, network time, safe browsing), so that the
+                  # recording proxy below sees only what the pages ask for
+                  "--disable-client-side-phishing-detection", "--disable-default-apps", "--disable-extensions",
+                  "--disable-domain-reliability", "--no-default-browser-check", "--no-pings", "--password-store=basic",
+                  "--disable-features=AutofillServerCommunication,NetworkTimeServiceQuerying,OptimizationHints,"
+                  "Translate,MediaRouter,InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater,"
+                  "SafeBrowsing,PrivacySandboxSettings4")
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -62,6 +74,34 @@ class Server:
         self.thread.join(timeout=10)
 
 
+class OutsideRecorder(SimpleHTTPRequestHandler):
+    """The browser's proxy for every address but localhost: records the request line and refuses it, so a
+    request that would leave the machine (from the page or from a web worker, whose requests Chrome's
+    performance log leaves out) is seen and goes nowhere."""
+
+    def _refuse(self) -> None:
+        self.server.seen.append(self.requestline)
+        self.send_error(502, "the browser tests allow no request outside localhost")
+
+    do_GET = do_POST = do_HEAD = do_PUT = do_OPTIONS = do_CONNECT = _refuse
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def outside():
+    """The requests the browser tried to send outside localhost (a list, cleared by the tests that read it)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), OutsideRecorder)
+    httpd.seen = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
     database, folder = real_site(tmp_path_factory)
@@ -78,12 +118,36 @@ def crafted(tmp_path_factory):
     server.close()
 
 
+#: Text that CSV would alter: a leading = + - @ gets the spreadsheet-safety ' in the CSV downloads, and a
+#: column of digits would be read back from CSV as integers (0042 -> 42).
+CSV_ALTERED = {"Table 1": "=HYPERLINK(\"x\") Table 1", "Section 2": "-2% in Section 2", "Table 2": "@Table 2"}
+
+
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def csv_altered(tmp_path_factory):
+    """A small site whose claims hold text that a CSV round trip would change (CSV_ALTERED, and notes of
+    digits with a leading zero); (database, url)."""
+    root = tmp_path_factory.mktemp("csv-altered-site")
+    shutil.copytree(FIXTURES / "valid", root, dirs_exist_ok=True)
+    database = build(root, root / "dist")
+    with duckdb.connect(str(database)) as connection:
+        for before, after in CSV_ALTERED.items():
+            connection.execute("UPDATE claims SET locator = ? WHERE locator = ?", [after, before])
+        connection.execute("UPDATE claims SET note = lpad(CAST(line AS VARCHAR), 4, '0') WHERE line % 2 = 0")
+    site.build_site(database, root / "dist" / "site")
+    server = Server(root / "dist" / "site")
+    yield database, server.url
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, outside):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
+    # Everything but 127.0.0.1 goes to the recording proxy (Chrome sends loopback addresses direct).
+    options.add_argument(f"--proxy-server=http://127.0.0.1:{outside.server_address[1]}")
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # every request, for the localhost test
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for a driver online
@@ -208,6 +272,17 @@ def requested_urls(driver) -> list[str]:
     return urls
 
 
+#: Hosts of Chromium's own services (sign-in, Google services, push messaging) that headless Chromium still calls
+#: with every flag above; no page of the site names them.
+CHROMIUM_SERVICES = re.compile(r"^(CONNECT |GET https?://)([a-z0-9-]+\.)*(google\.com|googleapis\.com|gvt1\.com)[:/]")
+
+
+def pages_requests(outside) -> list[str]:
+    """The request lines the recording proxy has seen since the last call, less Chromium's calls home."""
+    seen, outside.seen[:] = list(outside.seen), []
+    return [line for line in seen if not CHROMIUM_SERVICES.match(line)]
+
+
 def result_cells(driver, timeout: int = 90) -> list[list[str]]:
     """The SQL page's result table, once the query has finished (fails with the page's error text)."""
     WebDriverWait(driver, timeout).until(
@@ -219,7 +294,7 @@ def result_cells(driver, timeout: int = 90) -> list[list[str]]:
             for row in driver.find_elements(By.CSS_SELECTOR, "#mf-sql-result table tbody tr")]
 
 
-def test_a_shared_sql_link_runs_on_load(browser, real, tmp_path):
+def test_a_shared_sql_link_runs_on_load(browser, real, outside, tmp_path):
     database, url = real
     sql = ("SELECT model_id, as_written, verdict FROM claim_verdicts WHERE model_id = 'llama-2-70b' "
            "AND field = 'params_total' ORDER BY claim_id")
@@ -232,7 +307,37 @@ def test_a_shared_sql_link_runs_on_load(browser, real, tmp_path):
     assert browser.find_element(By.ID, "mf-sql-csv").get_attribute("href").startswith("blob:")
     for requested in requested_urls(browser):
         assert requested.startswith((url, "blob:", "data:")), requested  # nothing leaves localhost
+    assert pages_requests(outside) == []
     screenshot(browser, tmp_path, "sql")
+
+
+def test_the_sql_page_reads_the_parquet_files_as_the_database_holds_them(browser, csv_altered, outside, tmp_path,
+                                                                        monkeypatch):
+    database, url = csv_altered
+    sql = "SELECT claim_id, locator, note, line, dollar_year FROM claims ORDER BY claim_id"
+    status, out, err = run_cli(["query", sql, "--db", str(database), "--format", "json"], tmp_path, monkeypatch)
+    assert status == 0, err
+    rows = json.loads(out)
+    # The page shows BIGINTs as digits and NULL for NULL (sql.js `text`); every column here is text or BIGINT.
+    shown = lambda value: "NULL" if value is None else str(value)  # noqa: E731
+    expected = [[shown(row[column]) for column in ("claim_id", "locator", "note", "line", "dollar_year")] for row in rows]
+    assert {row[1] for row in expected} >= set(CSV_ALTERED.values())  # the edits took: the test can fail
+    assert any(row[2].startswith("00") for row in expected) and any(row[4] == "NULL" for row in expected)
+    requested_urls(browser)
+    browser.get(url + "sql/?sql=" + quote(sql, safe=""))
+    assert result_cells(browser) == expected
+    headers = browser.find_elements(By.CSS_SELECTOR, "#mf-sql-result table thead th")
+    numeric = [header.text for header in headers if "mf-num" in (header.get_attribute("class") or "")]
+    assert numeric == ["line", "dollar_year"]  # BIGINT columns stay integers; the text of digits stays text
+    requested = requested_urls(browser)
+    assert url + "downloads/parquet/claims.parquet" in requested
+    assert not [name for name in requested if name.endswith(".csv")]
+    for name in requested:
+        assert name.startswith((url, "blob:", "data:")), name  # nothing leaves localhost
+    assert pages_requests(outside) == []  # not from DuckDB's worker either (no extension download)
+    # the recorder does see a request that leaves: a fetch from the page goes to it and is refused
+    browser.execute_async_script("fetch('http://outside.invalid/probe').catch(() => 0).then(arguments[0])")
+    assert pages_requests(outside) == ["GET http://outside.invalid/probe HTTP/1.1"]
 
 
 def test_a_cookbook_query_runs_in_one_click(browser, real):
@@ -258,7 +363,7 @@ def test_a_bad_query_gets_a_readable_error(browser, real):
     assert "no_such_table" in message and " at " not in message
 
 
-def test_hovering_a_chart_point_names_it_and_a_click_opens_its_model(browser, real, tmp_path):
+def test_hovering_a_chart_point_names_it_and_a_click_opens_its_model(browser, real, outside, tmp_path):
     database, url = real
     requested_urls(browser)
     browser.get(url + "charts/")
@@ -286,6 +391,7 @@ def test_hovering_a_chart_point_names_it_and_a_click_opens_its_model(browser, re
     screenshot(browser, tmp_path, "explorer")
     for requested in requested_urls(browser):
         assert requested.startswith((url, "blob:", "data:")), requested
+    assert pages_requests(outside) == []
     ActionChains(browser).move_to_element(point).click().perform()
     WebDriverWait(browser, 20).until(lambda d: f"/models/{organization}/{model_id}/" in d.current_url)
     assert browser.current_url.endswith(f"#claim-{claim_id}")

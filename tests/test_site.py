@@ -453,6 +453,10 @@ def test_sql_page_and_explorer_are_built_from_vendored_files(real):
         assert f'data-recipe="{recipe.slug}"' in sql
     assert (site_dir / "assets" / "sql.bundle.js").stat().st_size > 10_000
     assert (site_dir / "assets" / "vendor" / "duckdb" / "duckdb-eh.wasm").stat().st_size > 1_000_000
+    # the SQL page bundles hyparquet and Apache Arrow: their licences travel with it
+    assert "MIT License" in (site_dir / "assets" / "vendor" / "sql" / "LICENSE-hyparquet").read_text()
+    assert "Apache License" in (site_dir / "assets" / "vendor" / "sql" / "LICENSE-apache-arrow").read_text()
+    assert "data-files=\"../downloads/parquet/\"" in sql
     charts_page = page(site_dir, "charts/")
     for name in site.charts.CHARTS:
         spec = json.loads((site_dir / "charts" / site.charts.spec_name(name)).read_text())

@@ -2,9 +2,10 @@
 
 The libraries come from the npm registry through package.json + package-lock.json (`npm ci`, which
 `make docs` runs): DuckDB-WASM (its eh build: worker and .wasm) for the SQL page and Vega, Vega-Lite and
-vega-embed for the explorer. esbuild (also from the lockfile) bundles the SQL page's script with DuckDB-WASM
-and its Arrow dependency into one local file. Nothing is fetched when the site is built or viewed; without
-node_modules the site is built without the SQL console and the interactive charts (the SVGs remain).
+vega-embed for the explorer. esbuild (also from the lockfile) bundles the SQL page's script with DuckDB-WASM,
+Apache Arrow and hyparquet (which decodes the Parquet downloads in the page: DuckDB-WASM's own Parquet reader
+is an extension its npm package does not ship) into one local file. Nothing is fetched when the site is built
+or viewed; without node_modules the site is built without the SQL console and the interactive charts (the SVGs remain).
 
 The vendored files go into the finished site after mkdocs has run (mkdocs has no use for 34 MB of wasm).
 """
@@ -26,14 +27,26 @@ VENDORED = {
     "vega/LICENSE": "vega/LICENSE-vega",
     "vega-lite/LICENSE": "vega/LICENSE-vega-lite",
     "vega-embed/LICENSE": "vega/LICENSE-vega-embed",
+    # the licences of the libraries bundled into sql.bundle.js beside DuckDB-WASM
+    "hyparquet/LICENSE": "sql/LICENSE-hyparquet",
+    "apache-arrow/LICENSE.txt": "sql/LICENSE-apache-arrow",
+    "apache-arrow/NOTICE.txt": "sql/NOTICE-apache-arrow",
 }
+#: Packages esbuild bundles into assets/sql.bundle.js (with DuckDB-WASM's own script).
+BUNDLED = ("@duckdb/duckdb-wasm", "apache-arrow", "hyparquet")
 
 
 def node_modules(repo: Path) -> Path | None:
     """The repository's node_modules when `npm ci` has filled it with every vendored file, else None."""
     folder = Path(repo) / "node_modules"
-    needed = [folder / name for name in VENDORED if not name.endswith("LICENSE")] + [folder / ".bin" / "esbuild"]
+    needed = ([folder / name for name in VENDORED if not _is_licence(name)] + [folder / ".bin" / "esbuild"]
+              + [folder / package / "package.json" for package in BUNDLED])
     return folder if all(path.exists() for path in needed) else None
+
+
+def _is_licence(name: str) -> bool:
+    """A licence or notice file: copied when the package ships it, never required."""
+    return Path(name).name.upper().startswith(("LICENSE", "NOTICE"))
 
 
 def write_static(docs: Path) -> None:

@@ -1,7 +1,11 @@
-// The SQL page: DuckDB-WASM over the site's own downloads, in a worker, with nothing loaded from outside the
-// site. It reads the CSV downloads: DuckDB-WASM's Parquet reader is an extension that the npm package does
-// not ship (DuckDB would fetch it from extensions.duckdb.org), while the CSV reader is built in. Bundled with esbuild at build time (pipeline/site/assets.py); see templates/sql.md.
+// The SQL page: DuckDB-WASM over the site's own Parquet downloads, in a worker, with nothing loaded from outside
+// the site. DuckDB-WASM's own Parquet reader is an extension that the npm package does not ship (DuckDB would
+// fetch it from outside), so hyparquet (npm) decodes each file here and its columns go into DuckDB as Arrow
+// tables with the Parquet file's types: integers stay integers, dates dates, NULLs NULL, text as written.
+// Bundled with esbuild at build time (pipeline/site/assets.py); see templates/sql.md.
 import * as duckdb from "@duckdb/duckdb-wasm";
+import { Bool, DateDay, Float32, Float64, Int32, Int64, Table, TimestampMillisecond, Utf8, vectorFromArray } from "apache-arrow";
+import { parquetMetadata, parquetRead } from "hyparquet";
 
 const MAX_ROWS_SHOWN = 1000;
 const root = document.getElementById("mf-sql");
@@ -26,18 +30,73 @@ async function start() {
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(bundle.mainModule);
   const tables = JSON.parse(root.dataset.tables);
-  // Fetch every table's file once and register it in memory: no HTTP range requests, no extension downloads.
-  await Promise.all(tables.map(async (name) => {
-    const response = await fetch(here(root.dataset.files + name + ".csv"));
-    if (!response.ok) throw new Error(`could not load ${name}.csv (${response.status})`);
-    await db.registerFileBuffer(name + ".csv", new Uint8Array(await response.arrayBuffer()));
-  }));
   const connection = await db.connect();
   await connection.query("SET autoinstall_known_extensions = false; SET autoload_known_extensions = false");
-  for (const name of tables) {
-    await connection.query(`CREATE TABLE "${name}" AS SELECT * FROM read_csv('${name}.csv', header = true, sample_size = -1)`);
+  // Fetch and decode every file once: no HTTP range requests, no extension downloads.
+  const decoded = await Promise.all(tables.map(async (name) => {
+    const response = await fetch(here(root.dataset.files + name + ".parquet"));
+    if (!response.ok) throw new Error(`could not load ${name}.parquet (${response.status})`);
+    return readParquet(name, await response.arrayBuffer());
+  }));
+  for (const { name, columns, rows } of decoded) {
+    // The table is declared from the Parquet schema, so an empty file still gives a table with typed columns.
+    const declared = columns.map((column) => `${quoteName(column.name)} ${column.sql}`).join(", ");
+    await connection.query(`CREATE TABLE ${quoteName(name)} (${declared})`);
+    if (rows > 0) {
+      const vectors = Object.fromEntries(columns.map((column) => [column.name, vectorFromArray(column.values, column.arrow)]));
+      await connection.insertArrowTable(new Table(vectors), { name, create: false });
+    }
   }
   return connection;
+}
+
+const quoteName = (name) => '"' + name.replace(/"/g, '""') + '"';
+
+/** The Arrow and DuckDB types of one top-level Parquet column (its schema element); an Error naming the
+ * table and column for a type the site's downloads do not use. */
+function columnType(table, element) {
+  const logical = element.logical_type ? element.logical_type.type : undefined;
+  const annotation = logical || element.converted_type;
+  if (annotation === "DECIMAL") return { arrow: new Float64(), sql: "DOUBLE" };  // hyparquet decodes decimals to numbers
+  switch (element.type) {
+    case "BOOLEAN": return { arrow: new Bool(), sql: "BOOLEAN" };
+    case "INT32":
+      if (annotation === "DATE") return { arrow: new DateDay(), sql: "DATE" };
+      return { arrow: new Int32(), sql: "INTEGER" };
+    case "INT64":
+      if (annotation === "TIMESTAMP" || /^TIMESTAMP/.test(annotation || "")) return { arrow: new TimestampMillisecond(), sql: "TIMESTAMP" };
+      return { arrow: new Int64(), sql: "BIGINT" };
+    case "FLOAT": return { arrow: new Float32(), sql: "FLOAT" };
+    case "DOUBLE": return { arrow: new Float64(), sql: "DOUBLE" };
+    case "BYTE_ARRAY":
+      if (["STRING", "UTF8", "ENUM", "JSON"].includes(annotation)) return { arrow: new Utf8(), sql: "VARCHAR" };
+  }
+  throw new Error(`${table}.parquet: column ${element.name} has Parquet type ${element.type}` +
+                  `${annotation ? " (" + annotation + ")" : ""}, which this page cannot load`);
+}
+
+/** One Parquet file decoded column by column: {name, rows, columns: [{name, arrow, sql, values}]}, values being
+ * one plain array per column (bigint for 64-bit integers, Date for dates, null for NULL). */
+async function readParquet(name, buffer) {
+  const metadata = parquetMetadata(buffer);
+  const rows = Number(metadata.num_rows);
+  const elements = [];
+  // schema[0] is the root; the downloads are flat, so each top-level element is one leaf column.
+  for (let index = 1; index < metadata.schema.length; index++) {
+    const element = metadata.schema[index];
+    if (element.num_children) throw new Error(`${name}.parquet: nested column ${element.name} is not supported`);
+    elements.push(element);
+  }
+  const columns = elements.map((element) => ({ name: element.name, ...columnType(name, element), values: new Array(rows).fill(null) }));
+  const byName = new Map(columns.map((column) => [column.name, column]));
+  await parquetRead({
+    file: buffer, metadata, utf8: true,
+    onChunk: ({ columnName, columnData, rowStart }) => {
+      const values = byName.get(columnName).values;
+      for (let offset = 0; offset < columnData.length; offset++) values[rowStart + offset] = columnData[offset] ?? null;
+    },
+  });
+  return { name, rows, columns };
 }
 
 function text(value) {
