@@ -28,6 +28,8 @@ FIELD_LABELS = {
     "training_compute_flop": "training compute (FLOP)",
     "training_cost_usd": "training cost (USD)",
     "training_gpu_hours": "training GPU-hours",
+    "training_core_hours": "training accelerator core-hours",
+    "training_dataset_size": "training dataset size",
     "training_duration_days": "training duration (days)",
     "training_chip_count": "training chips",
     "training_hardware": "training hardware",
@@ -36,6 +38,7 @@ FIELD_LABELS = {
     "weights_gb_fp16": "weights at FP16 (GB)",
     "weights_gb_int8": "weights at INT8 (GB)",
     "weights_gb_int4": "weights at INT4 (GB)",
+    "weights_gb": "weights, precision not stated (GB)",
 }
 
 #: How far off, as a check's detail words it ("nearest: off by -36%", "2.5x too small").
