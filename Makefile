@@ -64,8 +64,11 @@ screenshots: $(STAMP) browser-deps $(NPM_STAMP)
 	  -k "model_page_renders or shared_sql_link or hovering_a_chart"
 
 # View the site at http://127.0.0.1:8000/ (localhost only; Ctrl+C stops it). PORT=8001 make serve for another port.
+# Serves the site `make docs` last wrote (building it first only when there is none); model pages are
+# models/<organization>/<model-id>/.
 PORT ?= 8000
-serve: docs
+serve: $(STAMP)
+	@test -f dist/site/index.html || $(MAKE) docs
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory dist/site $(PORT)
 
 bench: $(STAMP)

@@ -123,8 +123,8 @@ cmd_schema = _delegate("jsonschema")
 
 def _report(errors: list[DataError], output_format: str) -> None:
     """Print errors one per line and the summary."""
-    for error in errors:
-        print(error.github() if output_format == "github" else str(error), file=sys.stdout)
+    for error in errors:  # text lines escape control characters too, so a key cannot forge CI log commands
+        print(error.github() if output_format == "github" else printable(str(error)), file=sys.stdout)
     print(summary(errors), file=sys.stderr)
 
 
@@ -331,10 +331,10 @@ def cmd_chinchilla(args: argparse.Namespace) -> int:
 
     try:
         compute = scaling.compute_budget(args.compute)
+        print(scaling.optimum_json(compute) if args.json else scaling.format_optimum(compute))
     except scaling.ComputeError as error:
         print(f"--compute: {error}", file=sys.stderr)
         return 2
-    print(scaling.optimum_json(compute) if args.json else scaling.format_optimum(compute))
     return 0
 
 

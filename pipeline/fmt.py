@@ -321,16 +321,21 @@ def comment_lines(text: str) -> int:
 
 # ---------------------------------------------------------------- the command
 
-def _files(paths: list[Path], data: Path) -> list[Path]:
-    """The YAML files named, or found under the folders named (default: all of data/)."""
-    from pipeline.load import data_files
+def _files(paths: list[Path], data: Path) -> tuple[list[Path], list]:
+    """The YAML files named, or found under the folders named (default: all of data/), and the load stage's
+    errors for what a walk would otherwise skip without a word (unreadable or symlinked folders, ...)."""
+    from pipeline.load import discover
 
-    if not paths:
-        return data_files(data)
     found: list[Path] = []
-    for path in paths:
-        found += data_files(path) if path.is_dir() and not path.is_symlink() else [path]
-    return found
+    problems: list = []
+    for folder_or_file in paths or [data]:
+        if Path(folder_or_file).is_dir() and not Path(folder_or_file).is_symlink():
+            files, errors = discover(folder_or_file)
+            found += files
+            problems += errors
+        else:
+            found.append(folder_or_file)
+    return found, problems
 
 
 DATA_FILE_PLACES = ("data/models/<org>/<id>.yaml, data/sources/<id>.yaml, data/hardware/<id>.yaml "
@@ -389,7 +394,11 @@ def run(paths: list[Path], data: Path, check: bool, out=None, err=None, drop_com
     2 some could not be formatted (unreadable, not a data file, or comments without drop_comments)."""
     out, err = out or sys.stdout, err or sys.stderr
     changed, failed, checked = [], 0, 0
-    for path in _files(paths, data):
+    files, problems = _files(paths, data)
+    for problem in problems:
+        print(f"{problem.file}: cannot format: {problem.message}", file=err)
+        failed += 1
+    for path in files:
         name = shown(path, data)
         if not os.path.lexists(path):
             print(f"{name}: no such file", file=err)

@@ -136,7 +136,8 @@ def _write_database(path: Path, tables: dict[str, pd.DataFrame], info: dict, vie
                 connection.execute(statement)
             connection.execute("CHECKPOINT")
             _write_parquet(connection, parquet, [*tables, "build_info"])
-    except (duckdb.IOException, duckdb.FatalException) as error:
+    except (duckdb.IOException, duckdb.FatalException, duckdb.TransactionException) as error:
+        # a full disk shows up as an IOException, or as a failed commit when the WAL cannot be written
         raise as_os_error(error, path) from None
 
 

@@ -23,9 +23,9 @@ EXAMPLES = {  # what a filled-in value looks like, shown in the comment
     "value": 'e.g. "70B", "70,015,266,816" or "~1.8 trillion"; quoted', "source": "e.g. llama-2-paper",
     "locator": "e.g. \"Table 1, row '70B', column 'Params'\"",
 }
-OPTIONAL_MODEL = {"family": "family: llama-4", "aliases": "aliases: [Llama-4-8B]", "description": 'description: ""'}
-STATUS_NOTE = ("confirmed (the developer published it), estimated (a named party derived it with a method) "
-               "or rumored (anything else)")
+OPTIONAL_MODEL = {"family": "family: llama-2", "aliases": "aliases: [Llama-2-70b-hf]", "description": 'description: ""'}
+STATUS_NOTE = ("confirmed (the developer published it), reported (a secondary source relays the developer's "
+               "figure), estimated (a named party derived it with a method) or rumored (unattributed or leaked)")
 
 
 def _comment(text: str) -> str:
@@ -37,7 +37,7 @@ def _optional(text: str) -> str:
     return "optional: " + text[0].lower() + text[1:]
 
 
-def architecture_lines(config: dict) -> list[tuple[str, str]]:
+def architecture_lines(config: dict, model_id: str = "{ID}") -> list[tuple[str, str]]:
     """The architecture block for a config.json, as (text, comment) lines: the config verbatim under
     hf_config (keys in their published order, in the canonical layout `modelfacts fmt` writes), a source
     placeholder, and the formula engine's count in the comments so the first claim can be checked at once.
@@ -56,7 +56,7 @@ def architecture_lines(config: dict) -> list[tuple[str, str]]:
     config_text = dump({"hf_config": config}).rstrip("\n").splitlines()
     lines = [("architecture:", _comment(spec.MODEL_KEYS["architecture"][2])),
              (f"  source: {TODO}", _comment(spec.ARCHITECTURE_KEYS["source"][2])
-              + f"; e.g. hf-config-{'{ID}'}, a file in data/sources/")]
+              + f"; e.g. hf-config-{model_id}, a file in data/sources/")]
     lines += [("  " + line, tally if index == 0 else "") for index, line in enumerate(config_text)]
     return lines
 
@@ -93,7 +93,7 @@ def skeleton(organization: str, model_id: str, config: dict | None = None) -> st
         if key == "claims":
             continue
         if key == "architecture" and config is not None:
-            body += architecture_lines(config)
+            body += architecture_lines(config, model_id)
         elif key == "architecture":
             body += [("# architecture:", _optional(_comment(description))),
                      ("#   source: hf-config-...", _comment(arch["source"][2])),

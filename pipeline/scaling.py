@@ -81,6 +81,10 @@ def optimum(compute: float) -> list[dict]:
     rule_params = (compute / (6 * TOKENS_PER_PARAM_RULE)) ** 0.5
     rows.append({"fit": RULE_NAME, "reference": "Hoffmann et al. 2022's rule of thumb",
                  "params": rule_params, "tokens": rule_params * TOKENS_PER_PARAM_RULE})
+    # A budget of a few FLOP gives "models" of less than one parameter (or 0.0 once 5e-324 underflows)
+    if any(not (row["params"] >= 1 and row["tokens"] >= 1) for row in rows):
+        raise ComputeError(f"expected a budget large enough for at least one parameter and one token under every "
+                           f"fit (C = 6ND); found {compute!r}")
     for row in rows:
         row["tokens_per_param"] = row["tokens"] / row["params"]
     return rows

@@ -374,6 +374,20 @@ def test_a_full_disk_inside_duckdb_is_one_line(built, monkeypatch):  # 94 (DuckD
     assert digest_tree(built / "dist") == before and not list((built / "dist").glob(".build-*"))
 
 
+def test_a_full_disk_at_commit_is_one_line(built, monkeypatch):  # 94 (the WAL cannot be written at commit)
+    before = digest_tree(built / "dist")
+
+    def full(connection, names):
+        raise duckdb.TransactionException('TransactionContext Error: Failed to commit: Could not write file '
+                                          '"x.wal": No space left on device')
+
+    monkeypatch.setattr(publish, "content_hash", full)
+    status, out, err = run_cli(["build"], built, monkeypatch)
+    assert (status, out) == (1, "")
+    assert err.endswith("/modelfacts.duckdb: cannot write the build: No space left on device\n")
+    assert digest_tree(built / "dist") == before and not list((built / "dist").glob(".build-*"))
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path):
     """A 1.5 MB tmpfs (needs root and mount); skipped where it cannot be mounted."""
@@ -388,15 +402,17 @@ def small_disk(tmp_path: Path):
     subprocess.run(["umount", str(mount)], check=False)
 
 
-@pytest.mark.parametrize("command", ["build", "export", "docs", "release"])  # 94, 95, 96, 97: a real full disk
+@pytest.mark.parametrize("command", ["build", "build-tight", "export", "docs", "release"])  # 94-97: a real full disk
 def test_a_real_full_disk_is_one_line_naming_the_path(built, monkeypatch, small_disk, command):
     args = {"build": ["build", "--out", str(small_disk / "out")],
+            "build-tight": ["build", "--out", str(small_disk / "out")],
             "export": ["export", "--out", str(small_disk / "out")],
             "docs": ["docs", "--out", str(small_disk / "out")],
             "release": ["release", "--out", str(small_disk / "out")]}[command]
     filler = small_disk / "filler"  # leave too little room for the output
     free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
-    filler.write_bytes(b"\0" * max(free - (8_192 if command == "export" else 600_000), 0))
+    room = {"export": 8_192, "build-tight": 150_000}.get(command, 600_000)  # build-tight: DuckDB's commit fails
+    filler.write_bytes(b"\0" * max(free - room, 0))
     status, out, err = run_cli(args, built, monkeypatch)
     assert status == 1 and "Traceback" not in err
     assert len(err.strip().splitlines()) <= 2 and "No space left on device" in err
@@ -631,6 +647,15 @@ def test_validate_format_github_prints_one_command_per_error(tree, monkeypatch):
     assert out.splitlines() and all(line.startswith("::error file=") for line in out.splitlines())
     assert "::warning" not in "".join(line.split("::", 2)[1] for line in out.splitlines())
     assert not any(line.startswith(("::warning", "::add-mask")) for line in out.splitlines())
+
+
+def test_validate_text_output_cannot_forge_workflow_commands_either(tree, monkeypatch):  # 82, plain `validate`
+    model = tree / "data/models/meta/example-model.yaml"
+    model.write_text(model.read_text() + '"x\\n::warning file=README.md,line=1::All data verified\\n::add-mask::llama": 1\n')
+    status, out, _ = run_cli(["validate"], tree, monkeypatch)
+    assert status == 1
+    assert all(line.startswith("data/") for line in out.splitlines())  # one line per error, the newlines escaped
+    assert "x\\x0a::warning file=README.md" in out
 
 
 def test_cite_prints_control_characters_as_text(built, monkeypatch):  # 20

@@ -89,3 +89,10 @@ def test_command_json(capsys):
     hoffmann = by_fit["Hoffmann et al. 2022 (Approach 3, unrounded)"]
     assert f"{hoffmann['params']:.3g} {hoffmann['tokens']:.3g}" == "4.04e+10 2.38e+12"
     assert "arXiv:2404.10102" in hoffmann["reference"]
+
+
+@pytest.mark.parametrize("written", ["5e-324", "1e-300", "6"])
+def test_a_budget_too_small_for_one_parameter_is_refused(written, capsys):  # no ZeroDivisionError, no 1e-152 params
+    assert cli.main(["chinchilla", "--compute", written]) == 2
+    assert capsys.readouterr().err == ("--compute: expected a budget large enough for at least one parameter and one "
+                                       f"token under every fit (C = 6ND); found {float(written)!r}\n")

@@ -474,6 +474,12 @@ def test_changelog_renders_names_as_text(tmp_path):
     assert "`code <b>`" in out and "<i>fenced</i>" in out
 
 
+def test_changelog_text_escaped_by_the_release_tool_is_not_escaped_twice():
+    # CHANGELOG.md from `pipeline.release changelog` already writes data text as "&lt;img ...&gt;"
+    out = site.escape_html("- renamed &lt;img src=x onerror=alert(1)&gt; &amp; co, & raw <b>\n")
+    assert out == "- renamed &lt;img src=x onerror=alert(1)&gt; &amp; co, &amp; raw &lt;b&gt;\n"
+
+
 def test_findings_has_a_2025_2026_section(real):
     database, site_dir = real
     text = page(site_dir, "findings/")

@@ -1,7 +1,6 @@
 """Pages copied from the repository (docs/, CONTRIBUTING.md, CHANGELOG.md), links re-pointed at the site."""
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 import shutil
@@ -50,6 +49,14 @@ def rewrite_links(text: str, origin: str, site_paths: dict[str, str], here: str,
 
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+# An `&` that already starts a character reference (CHANGELOG.md escapes data text itself) is left alone, so
+# "&lt;img" shows as "<img" and is not escaped a second time into the visible text "&lt;img".
+_BARE_AMPERSAND = re.compile(r"&(?!#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+
+
+def _escape_markup(text: str) -> str:
+    """`<` and `>` as character references, and `&` unless it already starts one."""
+    return _BARE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def escape_html(text: str) -> str:
@@ -66,10 +73,10 @@ def escape_html(text: str) -> str:
             continue
         pieces, last = [], 0
         for match in _CODE_SPAN.finditer(line):
-            pieces.append(html.escape(line[last:match.start()], quote=False))
+            pieces.append(_escape_markup(line[last:match.start()]))
             pieces.append(match.group(0))
             last = match.end()
-        pieces.append(html.escape(line[last:], quote=False))
+        pieces.append(_escape_markup(line[last:]))
         out.append("".join(pieces))
     return "".join(out)
 
