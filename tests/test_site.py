@@ -521,3 +521,12 @@ def test_methodology_includes_the_conventions_when_present(real, tmp_path):
     text = site.methodology_page(data, tmp_path)
     assert text.endswith("## Conventions\n\n### Rounding\n\n\"70B\" has 2 figures.\n")
     assert "## How far off a verdict is" in text
+
+
+def test_a_claim_about_a_part_says_which_part(real):
+    database, site_dir = real
+    rows = query(database, "SELECT m.organization, c.model_id, c.component FROM claims c JOIN models m USING (model_id) "
+                           "WHERE c.model_id = 'sdxl-base' AND c.component IS NOT NULL ORDER BY 3")
+    assert {row[2] for row in rows} >= {"unet", "system"}
+    text = page(site_dir, f"models/{rows[0][0]}/sdxl-base/")
+    assert "part: unet" in text and "system: several models" in text

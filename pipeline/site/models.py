@@ -56,7 +56,7 @@ def claim_records(data: Data) -> dict[str, list[dict]]:
         per_claim.setdefault(claim_id, []).append(line)
     cites = citations(claims, data["sources"], data.info).set_index("claim_id")
     columns = ["claim_id", "model_id", "field", "as_written", "note", "status", "source_id", "locator", "verdict",
-               "attributed_to", "precision"]
+               "attributed_to", "precision", "component"]
     frame = claims[[c for c in columns if c in claims]].merge(sources, on="source_id", how="left")
     frame = frame.merge(claim_sizes(data["checks"], claims), on="claim_id", how="left")
     frame["checks"] = frame["claim_id"].map(per_claim)
