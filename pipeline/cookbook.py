@@ -13,11 +13,12 @@ import duckdb
 import pandas as pd
 
 from pipeline.check import BYTES_PER_PARAM, CHINCHILLA_BAND
+from pipeline.check.rows import STATUS_RANK_SQL
 from pipeline.scaling import TOKENS_PER_PARAM_RULE
 
 UNDER = TOKENS_PER_PARAM_RULE * CHINCHILLA_BAND[0]
 OVER = TOKENS_PER_PARAM_RULE * CHINCHILLA_BAND[1]
-STATUS_ORDER = "CASE status WHEN 'confirmed' THEN 1 WHEN 'estimated' THEN 2 ELSE 3 END"
+STATUS_ORDER = STATUS_RANK_SQL  # confirmed > reported > estimated > rumored, as the checks rank them
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ ORDER BY field, {STATUS_ORDER}, claim_id"""),
     Recipe(
         "largest-models", "The largest models by best-supported parameter count",
         "model_summary keeps one best value per model and field: the formula-derived count where the "
-        "architecture is published, else the strongest claim (confirmed, then estimated, then rumored).",
+        "architecture is published, else the strongest claim (confirmed, then reported, estimated, rumored).",
         """SELECT m.name, m.organization, s.best_value AS params_total, s.basis
 FROM model_summary s JOIN models m USING (model_id)
 WHERE s.field = 'params_total'

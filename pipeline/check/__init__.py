@@ -17,7 +17,7 @@ from pipeline.check.conflict import check_conflict
 from pipeline.check.cost_hardware import check_cost_hardware
 from pipeline.check.formula_params import check_formula_params
 from pipeline.check.interval import SEVERITIES, implied_interval, with_implied_interval
-from pipeline.check.memory import BYTES_PER_PARAM, MEMORY_TOLERANCE, check_memory
+from pipeline.check.memory import BYTES_PER_PARAM, check_memory
 from pipeline.check.moe_active import check_moe_active
 from pipeline.check.references import BEST_VALUE_SQL, FORMULA_QUANTITY, compute_by_stage, params_for_training, \
     reference_values, tokens_by_stage, with_claim_context
@@ -29,7 +29,7 @@ from pipeline.imports.epoch import yearly_chip_prices
 from pipeline.scaling import BESIROGLU_2024, HOFFMANN_2022, TOKENS_PER_PARAM_RULE
 
 __all__ = ["BEST_VALUE_SQL", "BYTES_PER_PARAM", "CHECK_COLUMNS", "CHINCHILLA_BAND", "COMPUTE_6ND_TOLERANCE",
-           "CONSISTENT", "FORMULA_QUANTITY", "INCONSISTENT", "INFORMATIONAL", "MEMORY_TOLERANCE", "SEVERITIES", "STATUS_RANK",
+           "CONSISTENT", "FORMULA_QUANTITY", "INCONSISTENT", "INFORMATIONAL", "SEVERITIES", "STATUS_RANK",
            "UNVERIFIABLE", "UTILIZATION_BAND", "VIEWS", "check_chinchilla_ratio", "check_compute_6nd",
            "check_compute_hardware", "check_conflict", "check_cost_hardware", "check_formula_params",
            "check_memory", "check_moe_active", "implied_interval", "model_hardware", "reference_values",

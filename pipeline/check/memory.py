@@ -16,8 +16,7 @@ BYTES_PER_PARAM = {"weights_gb_fp32": 4.0, "weights_gb_fp16": 2.0, "weights_gb_i
 UNSTATED_PRECISION_FIELD = "weights_gb"
 UNIT_WORDS = {"GB": "GB (1e9 bytes)", "GiB": "GiB (2^30 bytes)"}
 # No tolerance beyond the written precision: instead of a band wide enough for GB/GiB confusion (GiB/GB = 1.0737,
-# which no +/-5% band absorbs), both units are tried. Kept at zero for pages that quote the constant.
-MEMORY_TOLERANCE = 0.0
+# which no +/-5% band absorbs), both units are tried.
 
 
 def two_decimals(series: pd.Series) -> pd.Series:

@@ -357,8 +357,8 @@ grows with context length and batch size; training needs gradients and optimizer
 weights.
 
 The memory check (`memory` in [methodology](../methodology.md#checks)) recomputes every weight-size claim this way
-from the model's best-supported total and accepts ±{checks_module.MEMORY_TOLERANCE:.0%} for GB/GiB confusion and
-rounding. Claims about {_model_link(data, EXAMPLE_MODEL)}'s weights:
+from the model's best-supported total, at the precision each claim is written with, in GB and in GiB (1 GiB =
+2³⁰ bytes), since developers publish both. Claims about {_model_link(data, EXAMPLE_MODEL)}'s weights:
 
 {claims}"""
 

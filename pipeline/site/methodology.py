@@ -27,10 +27,11 @@ CHECK_DESCRIPTIONS = {
                         "throughput at {u0:.0%} to {u1:.0%} utilization (model FLOP utilization of large runs).",
     "cost_hardware": "Claimed training cost against GPU-hours times the chip's sourced hourly price band.",
     "conflict": "Claims on the same model and field from different sources that cannot both be true. A claim is "
-                "inconsistent only against a claim of equal or stronger status (confirmed > estimated > rumored), "
+                "inconsistent only against a claim of equal or stronger status (confirmed > reported > estimated > rumored), "
                 "and never when it agrees with the formula-derived count.",
-    "memory": "Weight-memory claims against parameters × bytes per parameter ({bytes}), 1 GB = 10⁹ bytes, "
-              "within ±{mem:.0%} or the claim's stated precision.",
+    "memory": "Weight-size claims against parameters × bytes per parameter ({bytes}) at the claim's written "
+              "precision, in GB (10⁹ bytes) or GiB (2³⁰ bytes), whichever the figure matches; a size whose "
+              "precision the source does not state is tried at every precision.",
 }
 
 
@@ -76,7 +77,6 @@ def methodology_page(data: Data, repo: Path = REPO) -> str:
     rule = scaling.TOKENS_PER_PARAM_RULE
     values = {"rule": rule, "low": rule * band[0], "high": rule * band[1], "tol6": checks_module.COMPUTE_6ND_TOLERANCE,
               "u0": checks_module.UTILIZATION_BAND[0], "u1": checks_module.UTILIZATION_BAND[1],
-              "mem": checks_module.MEMORY_TOLERANCE,
               "bytes": ", ".join(f"{k.removeprefix('weights_gb_').upper()} {v:g}"
                                  for k, v in checks_module.BYTES_PER_PARAM.items())}
     counts = pd.crosstab(data["checks"]["check"], data["checks"]["verdict"]).reindex(columns=list(VERDICTS), fill_value=0)
@@ -85,7 +85,7 @@ def methodology_page(data: Data, repo: Path = REPO) -> str:
               for name, text in CHECK_DESCRIPTIONS.items()]
     constants = [(name, Markup(repr(value))) for name, value in (  # code-made text, shown in code spans as is
         ("UTILIZATION_BAND", checks_module.UTILIZATION_BAND), ("COMPUTE_6ND_TOLERANCE", checks_module.COMPUTE_6ND_TOLERANCE),
-        ("MEMORY_TOLERANCE", checks_module.MEMORY_TOLERANCE), ("CHINCHILLA_BAND", checks_module.CHINCHILLA_BAND),
+        ("CHINCHILLA_BAND", checks_module.CHINCHILLA_BAND),
         ("BYTES_PER_PARAM", checks_module.BYTES_PER_PARAM), ("TOKENS_PER_PARAM_RULE", scaling.TOKENS_PER_PARAM_RULE))]
     return render("methodology.md", intervals=interval_rows(), checks=checks, constants=constants,
                   families=list(formula.FAMILY_CLASSES.items()), fits=scaling.FITS, rule=rule,
