@@ -22,6 +22,12 @@ CURATED_2025_OPEN = [
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    # IBM, Ai2, LG, NVIDIA and Cohere releases of 2025-2026.
+    "granite-3.2-2b", "granite-3.2-8b", "granite-3.3-2b", "granite-3.3-8b", "granite-4.0-h-small",
+    "granite-4.0-h-tiny", "granite-4.0-h-micro", "granite-4.0-micro", "olmo-2-32b", "olmo-3-7b", "exaone-4.5-33b",
+    "k-exaone-236b", "nemotron-3-nano-30b-a3b", "nemotron-3-super-120b-a12b", "nemotron-3-ultra-550b-a55b",
+    "llama-3.1-nemotron-nano-8b", "llama-3.3-nemotron-super-49b", "llama-3.1-nemotron-ultra-253b", "nemotron-h-56b",
+    "nemotron-h-47b", "nemotron-nano-12b-v2", "nemotron-nano-9b-v2", "command-a",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -35,6 +41,12 @@ WITHOUT_ARCHITECTURE_YET = {
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    # Sourced from the developers' READMEs, cards and reports; no complete copy of their config.json was found.
+    "granite-3.2-2b", "granite-3.2-8b", "granite-3.3-2b", "granite-3.3-8b", "granite-4.0-h-small",
+    "granite-4.0-h-tiny", "granite-4.0-h-micro", "granite-4.0-micro", "olmo-3-7b", "k-exaone-236b",
+    "nemotron-3-nano-30b-a3b", "nemotron-3-super-120b-a12b", "nemotron-3-ultra-550b-a55b", "llama-3.1-nemotron-nano-8b",
+    "llama-3.3-nemotron-super-49b", "llama-3.1-nemotron-ultra-253b", "nemotron-h-56b", "nemotron-h-47b",
+    "nemotron-nano-12b-v2", "nemotron-nano-9b-v2", "command-a",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -61,6 +73,9 @@ TRANSFORMERS_META_COUNTS = {
     # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
     "devstral-small-2": 24_011_361_280,
     "devstral-2": 125_025_988_608,
+    "olmo-2-32b": 32_234_279_936,
+    # Exaone4_5_ForConditionalGeneration (text decoder and vision tower; no multi-token-prediction layer).
+    "exaone-4.5-33b": 33_813_987_328,
 }
 
 
