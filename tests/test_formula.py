@@ -503,6 +503,26 @@ def test_moe_without_top_k_has_no_active_count():
     assert "unknown" in format_breakdown(r)
 
 
+def test_granitemoehybrid_total_and_active_by_hand():
+    """Granite 4.0-H's model_type has no formula family: transformers counts it, and the routed experts it
+    stores as fused tensors (block_sparse_moe.experts.gate_up_proj / down_proj) still give the active count."""
+    pytest.importorskip("transformers")
+    cfg = {"architectures": ["GraniteMoeHybridForCausalLM"], "model_type": "granitemoehybrid", "vocab_size": 1000,
+           "hidden_size": 64, "intermediate_size": 32, "shared_intermediate_size": 48, "num_local_experts": 8,
+           "num_experts_per_tok": 2, "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 2,
+           "layer_types": ["mamba", "mamba", "mamba", "attention"], "mamba_n_heads": 8, "mamba_d_head": 16,
+           "mamba_d_state": 16, "mamba_n_groups": 1, "mamba_d_conv": 4, "tie_word_embeddings": True}
+    r = count(cfg)
+    expert = 64 * 2 * 32 + 32 * 64                            # fused gate/up, down: 6,144
+    every_layer = 2 * 64 + 8 * 64 + 8 * expert + (64 * 96 + 48 * 64)   # 2 norms, router, experts, shared MLP
+    # Mamba-2: d_inner 8 x 16 = 128; conv over x, B, C = 128 + 2 x 16 = 160 channels; in_proj gives z, xBC, dt
+    mamba = 64 * (128 + 160 + 8) + 160 * 4 + 160 + 3 * 8 + 128 + 128 * 64
+    attention = 64 * 64 + 2 * (64 * 32) + 64 * 64             # q, k and v (2 heads of 16), o
+    total = 1000 * 64 + 4 * every_layer + 3 * mamba + attention + 64    # tied head, final norm
+    assert (r["method"], r["total"]) == ("transformers", total) and total == 396_648
+    assert r["active"] == total - 4 * (8 - 2) * expert == 249_192
+
+
 def test_config_error_is_a_value_error():
     assert issubclass(ConfigError, ValueError)
 
