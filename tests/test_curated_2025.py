@@ -27,7 +27,8 @@ CURATED_2025_OPEN = [
     "granite-4.0-h-tiny", "granite-4.0-h-micro", "granite-4.0-micro", "olmo-2-32b", "olmo-3-7b", "exaone-4.5-33b",
     "k-exaone-236b", "nemotron-3-nano-30b-a3b", "nemotron-3-super-120b-a12b", "nemotron-3-ultra-550b-a55b",
     "llama-3.1-nemotron-nano-8b", "llama-3.3-nemotron-super-49b", "llama-3.1-nemotron-ultra-253b", "nemotron-h-56b",
-    "nemotron-h-47b", "nemotron-nano-12b-v2", "nemotron-nano-9b-v2", "command-a",
+    "nemotron-h-47b", "nemotron-nano-12b-v2", "nemotron-nano-9b-v2", "command-a", "granite-4.1-3b", "granite-4.1-8b",
+    "granite-4.1-30b", "granite-4.2-8b", "granite-4.2-30b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -46,7 +47,8 @@ WITHOUT_ARCHITECTURE_YET = {
     "granite-4.0-h-tiny", "granite-4.0-h-micro", "granite-4.0-micro", "olmo-3-7b", "k-exaone-236b",
     "nemotron-3-nano-30b-a3b", "nemotron-3-super-120b-a12b", "nemotron-3-ultra-550b-a55b", "llama-3.1-nemotron-nano-8b",
     "llama-3.3-nemotron-super-49b", "llama-3.1-nemotron-ultra-253b", "nemotron-h-56b", "nemotron-h-47b",
-    "nemotron-nano-12b-v2", "nemotron-nano-9b-v2", "command-a",
+    "nemotron-nano-12b-v2", "nemotron-nano-9b-v2", "command-a", "granite-4.1-3b", "granite-4.1-8b", "granite-4.1-30b",
+    "granite-4.2-8b", "granite-4.2-30b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
