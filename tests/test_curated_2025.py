@@ -22,16 +22,19 @@ CURATED_2025_OPEN = [
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    "deepseek-v3.1", "deepseek-v3.2-exp",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
-    "qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
+    "qwen3-235b-a22b", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
     "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
-    "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
+    "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-llama-70b",
+    # DeepSeek publishes neither in a GitHub repository; no faithful copy of their config.json was found.
+    "deepseek-v3.1", "deepseek-v3.2-exp",
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
@@ -61,6 +64,9 @@ TRANSFORMERS_META_COUNTS = {
     # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
     "devstral-small-2": 24_011_361_280,
     "devstral-2": 125_025_988_608,
+    # The 61 main layers of DeepseekV3ForCausalLM (the checkpoint's MTP module is not built).
+    "deepseek-r1": 671_026_404_352,
+    "deepseek-r1-distill-qwen-32b": 32_763_876_352,
 }
 
 
