@@ -31,7 +31,7 @@ WITHOUT_ARCHITECTURE_YET = {
     "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
-    "deepseek-r1-distill-llama-8b", "deepseek-r1-distill-qwen-14b",
+    "deepseek-r1-distill-qwen-14b",
     # DeepSeek publishes neither in a GitHub repository; no faithful copy of their config.json was found.
     "deepseek-v3.1", "deepseek-v3.2-exp",
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
@@ -69,6 +69,7 @@ TRANSFORMERS_META_COUNTS = {
     "deepseek-r1-distill-qwen-1.5b": 1_777_088_000,
     "deepseek-r1-distill-qwen-7b": 7_615_616_512,
     "deepseek-r1-distill-llama-70b": 70_553_706_496,
+    "deepseek-r1-distill-llama-8b": 8_030_261_248,
 }
 
 
