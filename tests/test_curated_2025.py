@@ -22,7 +22,7 @@ CURATED_2025_OPEN = [
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
-    "deepseek-v3.1", "deepseek-v3.2-exp",
+    "deepseek-v3.1", "deepseek-v3.2-exp", "deepseek-v4-pro", "deepseek-v4-flash",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -32,8 +32,8 @@ WITHOUT_ARCHITECTURE_YET = {
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-14b",
-    # DeepSeek publishes neither in a GitHub repository; no faithful copy of their config.json was found.
-    "deepseek-v3.1", "deepseek-v3.2-exp",
+    # DeepSeek keeps their configs on Hugging Face only; no faithful copy of their config.json was found.
+    "deepseek-v3.1", "deepseek-v3.2-exp", "deepseek-v4-pro", "deepseek-v4-flash",
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
