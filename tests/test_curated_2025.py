@@ -33,7 +33,7 @@ WITHOUT_ARCHITECTURE_YET = {
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-14b",
     # DeepSeek keeps their configs on Hugging Face only; no faithful copy of their config.json was found.
-    "deepseek-v3.1", "deepseek-v3.2-exp", "deepseek-v4-pro", "deepseek-v4-flash",
+    "deepseek-v3.2-exp", "deepseek-v4-pro", "deepseek-v4-flash",
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
@@ -70,6 +70,8 @@ TRANSFORMERS_META_COUNTS = {
     "deepseek-r1-distill-qwen-7b": 7_615_616_512,
     "deepseek-r1-distill-llama-70b": 70_553_706_496,
     "deepseek-r1-distill-llama-8b": 8_030_261_248,
+    # The DeepSeek-V3 config, which the V3.1 card says its base checkpoint was built upon.
+    "deepseek-v3.1": 671_026_404_352,
 }
 
 
