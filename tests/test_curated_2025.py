@@ -32,7 +32,7 @@ WITHOUT_ARCHITECTURE_YET = {
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-14b",
-    # DeepSeek keeps their configs on Hugging Face only; no faithful copy of their config.json was found.
+    # Their configs are on Hugging Face only; no faithful copy of their config.json was found.
     "deepseek-v3.2-exp", "deepseek-v4-pro", "deepseek-v4-flash",
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
