@@ -26,8 +26,8 @@ CURATED_2025_OPEN = [
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
-    "qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
-    "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
+    "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
+    "glm-4.5-air", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
@@ -61,6 +61,8 @@ TRANSFORMERS_META_COUNTS = {
     # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
     "devstral-small-2": 24_011_361_280,
     "devstral-2": 125_025_988_608,
+    "qwen3-235b-a22b": 235_093_634_560,
+    "qwen3-coder-480b-a35b": 480_154_875_392,
 }
 
 
