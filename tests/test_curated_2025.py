@@ -22,6 +22,7 @@ CURATED_2025_OPEN = [
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    "qwen3-next-80b-a3b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -63,6 +64,7 @@ TRANSFORMERS_META_COUNTS = {
     "devstral-2": 125_025_988_608,
     "qwen3-235b-a22b": 235_093_634_560,
     "qwen3-coder-480b-a35b": 480_154_875_392,
+    "qwen3-next-80b-a3b": 79_674_391_296,
 }
 
 
