@@ -23,7 +23,7 @@ CURATED_2025_OPEN = [
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
     "qwen3-next-80b-a3b", "qwen3.5-397b-a17b", "qwen3.5-35b-a3b", "qwen3.5-9b",
-    "qwen3-235b-a22b-thinking-2507",
+    "qwen3-235b-a22b-thinking-2507", "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -37,6 +37,8 @@ WITHOUT_ARCHITECTURE_YET = {
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    # Qwen's README gives these two; no complete copy of their config.json was found.
+    "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
