@@ -22,7 +22,7 @@ CURATED_2025_OPEN = [
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
-    "qwen3-next-80b-a3b", "qwen3.5-397b-a17b", "qwen3.5-35b-a3b", "qwen3.5-9b",
+    "qwen3-next-80b-a3b", "qwen3.5-397b-a17b", "qwen3.5-35b-a3b", "qwen3.5-9b", "qwen3.5-27b",
     "qwen3-235b-a22b-thinking-2507", "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
@@ -72,6 +72,7 @@ TRANSFORMERS_META_COUNTS = {
     "qwen3.5-397b-a17b": 396_802_360_816,
     "qwen3.5-35b-a3b": 35_107_181_936,
     "qwen3.5-9b": 9_409_813_744,
+    "qwen3.5-27b": 27_356_728_560,
     "qwen3-235b-a22b-thinking-2507": 235_093_634_560,
 }
 
