@@ -24,6 +24,7 @@ CURATED_2025_OPEN = [
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
     "qwen3-next-80b-a3b", "qwen3.5-397b-a17b", "qwen3.5-35b-a3b", "qwen3.5-9b", "qwen3.5-27b",
     "qwen3-235b-a22b-thinking-2507", "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b",
+    "qwen3.5-122b-a10b", "qwen3-vl-235b-a22b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -37,8 +38,10 @@ WITHOUT_ARCHITECTURE_YET = {
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
-    # Qwen's README gives these two; no complete copy of their config.json was found.
-    "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b",
+    # Qwen's READMEs give these; no complete copy of their config.json was found.
+    "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b", "qwen3.5-122b-a10b",
+    # The Qwen3-VL configs found were re-serialized by transformers 5 (rope_parameters), not the published file.
+    "qwen3-vl-235b-a22b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
