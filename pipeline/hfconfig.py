@@ -35,9 +35,10 @@ WIDTH_LIMITS: dict[str, int] = {
     **dict.fromkeys(("num_local_experts", "n_routed_experts", "num_experts", "n_shared_experts",
                      "num_experts_per_tok"), 2 ** 10),
 }
-# Keys where 0 is a real value (a dense model has no shared experts)
+# Keys where 0 is a real value (a dense model has no shared experts; Qwen3-Coder-480B-A35B's published
+# config writes shared_expert_intermediate_size 0, a key its qwen3_moe architecture does not read)
 ZERO_ALLOWED = frozenset({"n_shared_experts", "num_local_experts", "num_experts", "n_routed_experts",
-                          "num_experts_per_tok"})
+                          "num_experts_per_tok", "shared_expert_intermediate_size"})
 
 
 # Switches the engine reads (a list or mapping there crashed its boolean lookup)

@@ -23,12 +23,15 @@ CURATED_2025_OPEN = [
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
     "deepseek-v3.1", "deepseek-v3.2-exp", "deepseek-v4-pro", "deepseek-v4-flash",
+    "qwen3-next-80b-a3b", "qwen3.5-397b-a17b", "qwen3.5-35b-a3b", "qwen3.5-9b", "qwen3.5-27b",
+    "qwen3-235b-a22b-thinking-2507", "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b",
+    "qwen3.5-122b-a10b", "qwen3-vl-235b-a22b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
-    "qwen3-235b-a22b", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
-    "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
+    "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
+    "glm-4.5-air", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-14b",
@@ -37,6 +40,10 @@ WITHOUT_ARCHITECTURE_YET = {
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    # Qwen's READMEs give these; no complete copy of their config.json was found.
+    "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b", "qwen3.5-122b-a10b",
+    # The Qwen3-VL configs found were re-serialized by transformers 5 (rope_parameters), not the published file.
+    "qwen3-vl-235b-a22b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -72,6 +79,15 @@ TRANSFORMERS_META_COUNTS = {
     "deepseek-r1-distill-llama-8b": 8_030_261_248,
     # The DeepSeek-V3 config, which the V3.1 card says its base checkpoint was built upon.
     "deepseek-v3.1": 671_026_404_352,
+    "qwen3-235b-a22b": 235_093_634_560,
+    "qwen3-coder-480b-a35b": 480_154_875_392,
+    "qwen3-next-80b-a3b": 79_674_391_296,
+    # Qwen3_5MoeForConditionalGeneration / Qwen3_5ForConditionalGeneration (language model and vision encoder).
+    "qwen3.5-397b-a17b": 396_802_360_816,
+    "qwen3.5-35b-a3b": 35_107_181_936,
+    "qwen3.5-9b": 9_409_813_744,
+    "qwen3.5-27b": 27_356_728_560,
+    "qwen3-235b-a22b-thinking-2507": 235_093_634_560,
 }
 
 
