@@ -33,8 +33,7 @@ WITHOUT_ARCHITECTURE_YET = {
     "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
-    "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
-    "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    "magistral-small", "mistral-small-4", "ministral-3-8b", "ministral-3-14b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -61,6 +60,11 @@ TRANSFORMERS_META_COUNTS = {
     # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
     "devstral-small-2": 24_011_361_280,
     "devstral-2": 125_025_988_608,
+    # MistralForCausalLM from Mistral's params.json (mapped); equals the safetensors index's 47,144,806,400 bytes / 2.
+    "mistral-small-3": 23_572_403_200,
+    # Mistral3ForConditionalGeneration with the override tie_word_embeddings: false (the released, untied head).
+    "mistral-small-3.1": 24_011_361_280,
+    "ministral-3-3b": 3_849_090_048,
 }
 
 
