@@ -22,6 +22,9 @@ CURATED_2025_OPEN = [
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    "mistral-small-3.2", "magistral-small-1.1", "magistral-small-1.2", "devstral-small-1.0", "voxtral-small",
+    "voxtral-mini", "mistral-large-3", "mistral-medium-3.5", "leanstral", "leanstral-1.5", "voxtral-mini-4b-realtime",
+    "voxtral-tts", "shieldstral-1.0",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -34,6 +37,9 @@ WITHOUT_ARCHITECTURE_YET = {
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "magistral-small", "mistral-small-4", "ministral-3-8b", "ministral-3-14b",
+    "mistral-small-3.2", "magistral-small-1.1", "magistral-small-1.2", "devstral-small-1.0", "voxtral-small",
+    "mistral-large-3", "mistral-medium-3.5", "leanstral", "leanstral-1.5", "voxtral-mini-4b-realtime", "voxtral-tts",
+    "shieldstral-1.0",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -65,6 +71,8 @@ TRANSFORMERS_META_COUNTS = {
     # Mistral3ForConditionalGeneration with the override tie_word_embeddings: false (the released, untied head).
     "mistral-small-3.1": 24_011_361_280,
     "ministral-3-3b": 3_849_090_048,
+    # VoxtralForConditionalGeneration (Llama-style decoder, Whisper-style audio encoder, projector).
+    "voxtral-mini": 4_676_271_104,
 }
 
 
