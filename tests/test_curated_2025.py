@@ -26,6 +26,9 @@ CURATED_2025_OPEN = [
     "qwen3-next-80b-a3b", "qwen3.5-397b-a17b", "qwen3.5-35b-a3b", "qwen3.5-9b", "qwen3.5-27b",
     "qwen3-235b-a22b-thinking-2507", "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b",
     "qwen3.5-122b-a10b", "qwen3-vl-235b-a22b",
+    "mistral-small-3.2", "magistral-small-1.1", "magistral-small-1.2", "devstral-small-1.0", "voxtral-small",
+    "voxtral-mini", "mistral-large-3", "mistral-medium-3.5", "leanstral", "leanstral-1.5", "voxtral-mini-4b-realtime",
+    "voxtral-tts", "shieldstral-1.0",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -38,12 +41,15 @@ WITHOUT_ARCHITECTURE_YET = {
     # Their configs are on Hugging Face only; no faithful copy of their config.json was found.
     "deepseek-v3.2-exp", "deepseek-v4-pro", "deepseek-v4-flash",
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
-    "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
-    "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    "magistral-small", "mistral-small-4",
+    "ministral-3-8b", "ministral-3-14b",
     # Qwen's READMEs give these; no complete copy of their config.json was found.
     "qwen3-235b-a22b-instruct-2507", "qwen3-coder-30b-a3b", "qwen3.5-122b-a10b",
     # The Qwen3-VL configs found were re-serialized by transformers 5 (rope_parameters), not the published file.
     "qwen3-vl-235b-a22b",
+    "mistral-small-3.2", "magistral-small-1.1", "magistral-small-1.2", "devstral-small-1.0", "voxtral-small",
+    "mistral-large-3", "mistral-medium-3.5", "leanstral", "leanstral-1.5", "voxtral-mini-4b-realtime", "voxtral-tts",
+    "shieldstral-1.0",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -88,6 +94,13 @@ TRANSFORMERS_META_COUNTS = {
     "qwen3.5-9b": 9_409_813_744,
     "qwen3.5-27b": 27_356_728_560,
     "qwen3-235b-a22b-thinking-2507": 235_093_634_560,
+    # MistralForCausalLM from Mistral's params.json (mapped); equals the safetensors index's 47,144,806,400 bytes / 2.
+    "mistral-small-3": 23_572_403_200,
+    # Mistral3ForConditionalGeneration with the override tie_word_embeddings: false (the released, untied head).
+    "mistral-small-3.1": 24_011_361_280,
+    "ministral-3-3b": 3_849_090_048,
+    # VoxtralForConditionalGeneration (Llama-style decoder, Whisper-style audio encoder, projector).
+    "voxtral-mini": 4_676_271_104,
 }
 
 
