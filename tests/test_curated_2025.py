@@ -26,7 +26,7 @@ CURATED_2025_OPEN = [
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
-    "qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
+    "qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "kimi-k2", "glm-4.5",
     "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
@@ -56,6 +56,7 @@ TRANSFORMERS_META_COUNTS = {
     "exaone-4.0-32b": 32_003_216_384,
     "olmo-3-32b": 32_233_522_176,
     "gpt-oss-120b": 116_829_156_672,
+    "gpt-oss-20b": 20_914_757_184,
     "gemma-3-4b": 4_300_079_472,
     "gemma-3-27b": 27_432_406_640,
     # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
