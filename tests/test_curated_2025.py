@@ -22,6 +22,8 @@ CURATED_2025_OPEN = [
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e2b", "gemma-4-e4b", "gemma-4-26b-a4b", "gemma-4-31b",
+    "phi-4-multimodal", "phi-4-reasoning-vision-15b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -35,6 +37,11 @@ WITHOUT_ARCHITECTURE_YET = {
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    # Google's Gemma 3n and Gemma 4 and Microsoft's Phi-4-multimodal: sourced from the developers' preset
+    # metadata and cookbook only; no copy of their config.json was found. Phi-4-reasoning-vision-15B's
+    # config.json (Microsoft's repository) needs remote code that transformers does not implement.
+    "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e2b", "gemma-4-e4b", "gemma-4-26b-a4b", "gemma-4-31b",
+    "phi-4-multimodal", "phi-4-reasoning-vision-15b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
