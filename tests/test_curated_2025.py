@@ -37,10 +37,10 @@ WITHOUT_ARCHITECTURE_YET = {
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
-    # Google's Gemma 3n and Gemma 4 and Microsoft's Phi-4-multimodal: sourced from the developers' preset
-    # metadata and cookbook only; no copy of their config.json was found. Phi-4-reasoning-vision-15B's
+    # Google's Gemma 3n, Gemma 4 E4B and 26B A4B and Microsoft's Phi-4-multimodal: sourced from the developers'
+    # preset metadata and cookbook only; no copy of their config.json was found. Phi-4-reasoning-vision-15B's
     # config.json (Microsoft's repository) needs remote code that transformers does not implement.
-    "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e2b", "gemma-4-e4b", "gemma-4-26b-a4b", "gemma-4-31b",
+    "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e4b", "gemma-4-26b-a4b",
     "phi-4-multimodal", "phi-4-reasoning-vision-15b",
 }
 
@@ -69,6 +69,10 @@ TRANSFORMERS_META_COUNTS = {
     # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
     "devstral-small-2": 24_011_361_280,
     "devstral-2": 125_025_988_608,
+    # Gemma4ForConditionalGeneration: language model (with the per-layer embeddings of E2B), vision encoder,
+    # audio encoder (E2B only) and projectors.
+    "gemma-4-e2b": 5_104_297_504,
+    "gemma-4-31b": 31_273_086_512,
 }
 
 
