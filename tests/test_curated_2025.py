@@ -29,11 +29,13 @@ CURATED_2025_OPEN = [
     "mistral-small-3.2", "magistral-small-1.1", "magistral-small-1.2", "devstral-small-1.0", "voxtral-small",
     "voxtral-mini", "mistral-large-3", "mistral-medium-3.5", "leanstral", "leanstral-1.5", "voxtral-mini-4b-realtime",
     "voxtral-tts", "shieldstral-1.0",
+    "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e2b", "gemma-4-e4b", "gemma-4-26b-a4b", "gemma-4-31b",
+    "phi-4-multimodal", "phi-4-reasoning-vision-15b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
-    "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
+    "llama-4-scout", "llama-4-maverick", "kimi-k2", "glm-4.5",
     "glm-4.5-air", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
@@ -50,6 +52,11 @@ WITHOUT_ARCHITECTURE_YET = {
     "mistral-small-3.2", "magistral-small-1.1", "magistral-small-1.2", "devstral-small-1.0", "voxtral-small",
     "mistral-large-3", "mistral-medium-3.5", "leanstral", "leanstral-1.5", "voxtral-mini-4b-realtime", "voxtral-tts",
     "shieldstral-1.0",
+    # Google's Gemma 3n, Gemma 4 E4B and 26B A4B and Microsoft's Phi-4-multimodal: sourced from the developers'
+    # preset metadata and cookbook only; no copy of their config.json was found. Phi-4-reasoning-vision-15B's
+    # config.json (Microsoft's repository) needs remote code that transformers does not implement.
+    "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e4b", "gemma-4-26b-a4b",
+    "phi-4-multimodal", "phi-4-reasoning-vision-15b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -71,6 +78,7 @@ TRANSFORMERS_META_COUNTS = {
     "exaone-4.0-32b": 32_003_216_384,
     "olmo-3-32b": 32_233_522_176,
     "gpt-oss-120b": 116_829_156_672,
+    "gpt-oss-20b": 20_914_757_184,
     "gemma-3-4b": 4_300_079_472,
     "gemma-3-27b": 27_432_406_640,
     # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
@@ -101,6 +109,10 @@ TRANSFORMERS_META_COUNTS = {
     "ministral-3-3b": 3_849_090_048,
     # VoxtralForConditionalGeneration (Llama-style decoder, Whisper-style audio encoder, projector).
     "voxtral-mini": 4_676_271_104,
+    # Gemma4ForConditionalGeneration: language model (with the per-layer embeddings of E2B), vision encoder,
+    # audio encoder (E2B only) and projectors.
+    "gemma-4-e2b": 5_104_297_504,
+    "gemma-4-31b": 31_273_086_512,
 }
 
 

@@ -151,6 +151,32 @@ def test_count_refuses_widths_the_engine_must_not_count(tmp_path, monkeypatch, k
     assert err.endswith(f"(larger widths are typing slips and would overflow the count); found {shown}\n")
 
 
+def test_count_reads_gemma_3n_per_layer_widths(tmp_path, monkeypatch):
+    # Gemma 3n's text decoder gives intermediate_size per layer; these are transformers' 5.23 defaults
+    # (35 layers of 16,384), whose model has 6,835,235,568 parameters on the meta device
+    # (AutoModelForCausalLM.from_config(Gemma3nTextConfig()), summed by hand outside the engine).
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "gemma3n_text", "intermediate_size": [16384] * 35}))
+    status, out, err = run_cli(["count", "config.json", "--json"], tmp_path, monkeypatch)
+    assert (status, err) == (0, "")
+    assert json.loads(out)["total"] == 6_835_235_568
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"model_type": "gemma3n_text", "intermediate_size": [16384, 16384.5]},
+     "intermediate_size: expected a whole number from 1 to 524,288 (larger widths are typing slips and would "
+     "overflow the count) per layer; found 16384.5"),
+    ({"model_type": "gemma3n_text", "intermediate_size": [16384] * 5000},
+     "intermediate_size: expected at most 4,096 per-layer widths; found 5,000"),
+    ({"model_type": "llama", "intermediate_size": [16384]},  # only Gemma 3n's decoder writes a list
+     "intermediate_size: expected a whole number from 1 to 524,288 (larger widths are typing slips and would "
+     "overflow the count); found [16384]"),
+])
+def test_count_refuses_bad_per_layer_widths(tmp_path, monkeypatch, config, message):
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    status, out, err = run_cli(["count", "config.json"], tmp_path, monkeypatch)
+    assert (status, out, err) == (1, "", f"config.json: {message}\n")
+
+
 def test_count_still_counts_a_good_config(tmp_path, monkeypatch):
     (tmp_path / "config.json").write_text(json.dumps(LLAMA_7B))
     status, out, _ = run_cli(["count", "config.json", "--json"], tmp_path, monkeypatch)
