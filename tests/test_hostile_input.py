@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.yamlsafe import YamlError, parse_text
+from pipeline.load.yaml_reader import YamlError, parse_text
 from tests.conftest import FIXTURES, PINNED_TODAY, REPO, run_cli
 
 MODEL = "data/models/meta/example-model.yaml"

@@ -2,7 +2,8 @@
 
 It composes the document into nodes (libyaml's C parser when available) and builds plain Python
 values itself, so no YAML tag is ever executed, duplicate keys and aliases are caught, and each
-value's line is known for error messages.
+value's line is known for error messages. key_line finds a key path's line again when a later stage
+reports a cell.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -367,3 +369,20 @@ def read_document(path: Path) -> Document:
         line = content[: error.start].count(b"\n") + 1
         raise YamlError(f"the file is not UTF-8: byte 0x{content[error.start]:02x} cannot be decoded", line) from None
     return parse_text(text.removeprefix("\ufeff"))
+
+
+# ------------------------------------------------------------------ locating a key's line again, later
+
+@lru_cache(maxsize=256)
+def _cached_document(path: str) -> Document | None:
+    """A file parsed again to locate an error inside it (errors are rare, so rows carry no line maps)."""
+    try:
+        return read_document(Path(path))
+    except (YamlError, OSError):
+        return None
+
+
+def key_line(repository: str, file: str, path: str, fallback: int) -> int:
+    """Line of a key path such as 'claims[2].status' in a data file, or `fallback` if it cannot be found."""
+    document = _cached_document(os.path.join(repository, file))
+    return document.line(path) if document is not None else fallback
