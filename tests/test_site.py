@@ -270,6 +270,27 @@ def test_explainer_numbers_come_from_the_code(real):
     assert f"{site.scaling.BESIROGLU_2024.alpha:g}" in chinchilla
 
 
+def test_explainer_pages_escape_text_from_the_database(real):
+    """The explainers name models and quote claims from the database; a name or value holding HTML prints as text."""
+    from pipeline.site.explainers import explainer_pages
+
+    database, _ = real
+    data = site.load(database)
+    models, claims = data["models"].copy(), data["claims"].copy()
+    models.loc[models["model_id"].isin(["llama-2-70b", "mixtral-8x7b"]), "name"] = PAYLOAD_NAME
+    llama_totals = (claims["model_id"] == "llama-2-70b") & (claims["field"] == "params_total")
+    claims.loc[llama_totals, "as_written"] = "<b>70B</b>"
+    claims.loc[llama_totals, "verdict_detail"] = "off by <i>1%</i> & more"
+    pages = explainer_pages(site.Data({**data.tables, "models": models, "claims": claims}, data.info, database))
+    text = "\n".join(markdown for _, markdown in pages.values())
+    assert "<script>" not in text and "<b>70B</b>" not in text and "<i>1%</i>" not in text
+    assert "Example &lt;script&gt;window.__pwned=&#39;name&#39;&lt;/script&gt; Model</a>" in pages["explainers/counting.md"][1]
+    assert "&lt;b&gt;70B&lt;/b&gt;</a>" in pages["explainers/counting.md"][1]  # the claims list
+    assert "\u201c&lt;b&gt;70B&lt;/b&gt;\u201d" in pages["explainers/counting.md"][1]  # the sentence on which claims hold
+    assert "<small>off by &lt;i&gt;1%&lt;/i&gt; &amp; more</small>" in pages["explainers/counting.md"][1]
+    assert PAYLOAD_NAME not in pages["explainers/total-vs-active.md"][1]
+
+
 def test_methodology_takes_thresholds_from_the_checks(real, monkeypatch):
     database, _ = real
     monkeypatch.setattr(check, "COMPUTE_6ND_TOLERANCE", 0.33)
