@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import shutil
 from html.parser import HTMLParser
@@ -289,6 +290,18 @@ def test_explainer_pages_escape_text_from_the_database(real):
     assert "\u201c&lt;b&gt;70B&lt;/b&gt;\u201d" in pages["explainers/counting.md"][1]  # the sentence on which claims hold
     assert "<small>off by &lt;i&gt;1%&lt;/i&gt; &amp; more</small>" in pages["explainers/counting.md"][1]
     assert PAYLOAD_NAME not in pages["explainers/total-vs-active.md"][1]
+
+
+def test_source_page_names_the_copy_it_was_read_in(real):
+    """`copy:` is the text the curator wrote (a key named like a dict method must still print its value)."""
+    database, site_dir = real
+    rows = query(database, "SELECT source_id, copy FROM sources WHERE accessed_via = 'copy' AND copy IS NOT NULL "
+                           "ORDER BY source_id LIMIT 3")
+    assert rows
+    for source_id, copy in rows:
+        text = page(site_dir, f"sources/{source_id}/")
+        assert "built-in method" not in text
+        assert f"Read in a copy: {' '.join(copy.split())}</li>" in html.unescape(text)
 
 
 def test_methodology_takes_thresholds_from_the_checks(real, monkeypatch):
