@@ -415,8 +415,9 @@ def run(paths: list[Path], data: Path, check: bool, out=None, err=None, drop_com
             node = compose(original.removeprefix("\ufeff"))
             text = format_node(node, _kind(path, data, node))
         except YamlError as error:
-            location = f"{name}:{error.line}" if error.line else name
-            print(f"{location}: cannot format: {error.message}", file=err)
+            for each in error.every:
+                location = f"{name}:{each.line}" if each.line else name
+                print(f"{location}: cannot format: {each.message}", file=err)
             failed += 1
             continue
         except FormatError as error:

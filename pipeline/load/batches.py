@@ -50,7 +50,7 @@ def read_batch(paths: list[Path], root: Path) -> tuple[dict[str, list], list[Dat
         try:
             doc = read_document(path)
         except YamlError as error:
-            errors.append(DataError(file, error.line, error.path, error.message))
+            errors.extend(DataError(file, each.line, each.path, each.message) for each in error.every)
             continue
         except OSError as error:
             errors.append(DataError(file, 0, "", f"cannot read the file: {error.strerror}"))
