@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
