@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.yamlsafe import MAX_FILE_BYTES, YamlError, read_bytes
+from pipeline.load.yaml_reader import MAX_FILE_BYTES, YamlError, read_bytes
 
 
 class ConfigFileError(ValueError):

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.yamlsafe import YamlError, parse_text
+from pipeline.load.yaml_reader import YamlError, parse_text
 from tests.conftest import FIXTURES, PINNED_TODAY, REPO, run_cli
 
 MODEL = "data/models/meta/example-model.yaml"
@@ -208,6 +208,20 @@ def test_tags_and_escapes_that_would_change_a_value_are_refused(text, message):
     with pytest.raises(YamlError) as raised:
         parse_text(text)
     assert (raised.value.line, raised.value.message) == (1, message)
+
+
+def test_every_refused_character_is_reported_at_its_line_and_field():
+    """Raw characters YAML refuses (libyaml stops at the first, with a character position) and escaped control
+    characters, in a list item, a key, a value and a comment: one error each, in line order."""
+    text = 'aliases: [a\x00b]\n"k\\e": 1\nx: "\ufffe"\n# note \x1b\ny: ok\n'
+    with pytest.raises(YamlError) as raised:
+        parse_text(text)
+    assert [(error.line, error.path, error.message) for error in raised.value.every] == [
+        (1, "aliases[0]", 'control character U+0000 is not allowed in text; found "a\\u0000b"'),
+        (2, "", 'control character U+001B is not allowed in text; found "k\\u001b"'),
+        (3, "x", 'character U+FFFE is not allowed in text; found "\ufffe"'),
+        (4, "", 'control character U+001B is not allowed in a data file; found "# note \\u001b"'),
+    ]
 
 
 @pytest.mark.parametrize("text, value", [
