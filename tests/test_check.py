@@ -15,8 +15,8 @@ STATUS = "confirmed"
 
 
 def claims(*rows: tuple) -> pd.DataFrame:
-    """Typed claims from (model_id, field, written[, status[, source[, {stage/scope/component}]]]) tuples, as
-    validation makes them."""
+    """Typed claims from (model_id, field, written[, status[, source[, {stage/scope/component/context_window}]]])
+    tuples, as validation makes them."""
     records = []
     for index, row in enumerate(rows):
         model_id, field, written = row[:3]
@@ -28,7 +28,7 @@ def claims(*rows: tuple) -> pd.DataFrame:
                         "value": parsed.value, "low": parsed.low, "high": parsed.high, "as_written": written,
                         "precision": parsed.precision, "sig_figs": parsed.sig_figs, "status": status,
                         "source_id": source, "stage": context.get("stage"), "scope": context.get("scope"),
-                        "component": context.get("component")})
+                        "component": context.get("component"), "context_window": context.get("context_window")})
     frame = pd.DataFrame(records).astype({"value": "float64", "low": "float64", "high": "float64",
                                           "sig_figs": "Int64"})
     return check.with_implied_interval(frame)
@@ -435,6 +435,26 @@ def test_conflicts_defer_to_the_formula_in_either_convention():
                                             "gemma.params_total.opinion": "inconsistent",
                                             "ds.params_active.paper": "consistent",
                                             "ds.params_active.card": "consistent"}
+
+
+def test_a_native_and_an_extended_context_window_are_both_true():
+    # Qwen3-30B-A3B: the card's "32,768 natively and 131,072 tokens with YaRN", the report's 128K (the YaRN window);
+    # a rumor's unqualified 32K is compared with every window and faulted by the confirmed extended ones.
+    frame = claims(("qwen3", "context_length", "32,768", "confirmed", "card", {"context_window": "native"}),
+                   ("qwen3", "context_length", "131,072 tokens", "confirmed", "card-yarn", {"context_window": "extended"}),
+                   ("qwen3", "context_length", "128K", "confirmed", "report", {"context_window": "extended"}),
+                   ("qwen3", "context_length", "32K", "rumored", "blog"))
+    result = check.check_conflict(frame)
+    assert verdicts(result, "conflict") == {"qwen3.context_length.card": "consistent",
+                                            "qwen3.context_length.card-yarn": "consistent",
+                                            "qwen3.context_length.report": "consistent",
+                                            "qwen3.context_length.blog": "inconsistent"}
+    # the gap is between what each allows as written: 128K at least 127,500 (127.5 thousand), 32K at most
+    # 33,280 (32.5 x 1,024): 127,500 / 33,280 = 3.83
+    assert column(result, "detail")["qwen3.context_length.blog"].endswith("(nearest: 3.8x too small)")
+    # without the windows, the native and extended figures fault each other (the defect this key fixes)
+    unqualified = frame.assign(context_window=None)
+    assert verdicts(check.check_conflict(unqualified), "conflict")["qwen3.context_length.card"] == "inconsistent"
 
 
 def test_openai_128k_is_128000_and_the_reading_says_so():

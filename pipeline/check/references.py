@@ -18,7 +18,7 @@ CONVENTION_WORDS = {"params_active_formula": "with the input embedding",
                     "params_active_without_input_embedding_formula": "without the input embedding"}
 # The order in which model_summary picks a stage when a field has figures for several
 STAGE_ORDER = ("pre-training", "whole-run", "mid-training", "context-extension", "post-training")
-CLAIM_CONTEXT_COLUMNS = ("stage", "scope", "component")
+CLAIM_CONTEXT_COLUMNS = ("stage", "scope", "component", "context_window")
 
 _FORMULA_LIST = ", ".join(f"'{quantity}'" for quantity in FORMULA_QUANTITY.values())
 
@@ -54,7 +54,7 @@ FROM ranked WHERE position = 1
 
 
 def with_claim_context(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims with stage, scope and component columns (empty where a frame lacks them)."""
+    """Claims with stage, scope, component and context_window columns (empty where a frame lacks them)."""
     missing = {column: None for column in CLAIM_CONTEXT_COLUMNS if column not in claims}
     return claims.assign(**missing) if missing else claims
 

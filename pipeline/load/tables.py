@@ -25,7 +25,7 @@ TABLE_COLUMNS = {
     "models": ["model_id", "name", "organization", "released", "domain", "open_weights", "family",
                "aliases", "description", "schema_version", "file", "line", "path_prefix"],
     "claims": ["model_id", "claim_index", "field", "as_written", "status", "source_id", "locator",
-               "attributed_to", "key", "note", "stage", "scope", "component", "value", "low", "high", "precision", "sig_figs",
+               "attributed_to", "key", "note", "stage", "scope", "component", "context_window", "value", "low", "high", "precision", "sig_figs",
                "approximate", "file", "line", "path_prefix"],
     "sources": ["source_id", "title", "authors", "publisher", "published", "kind", "url", "arxiv",
                 "repository", "path", "accessed_via", "copy", "note", "schema_version", "file", "line", "path_prefix"],
