@@ -53,6 +53,17 @@ def transformers_config(cfg: dict) -> dict:
       new_decoder_architecture = True, otherwise new_decoder_architecture = False.
     """
     cfg = dict(cfg)
+    if cfg.get("model_type") == "kimi_k2":
+        # Moonshot: Kimi K2 "reuses the DeepSeekV3CausalLM architecture"; other frameworks run it with
+        # model_type changed to "deepseek_v3" (MoonshotAI/Kimi-K2, docs/deploy_guidance.md)
+        cfg["model_type"] = "deepseek_v3"
+    if cfg.get("model_type") == "minimax_m1":
+        # MiniMax-M1's remote-code config: attn_type_list (1 softmax, 0 lightning attention; the
+        # checkpoint's q_proj tensors sit on the layers marked 1) as transformers' layer_types, which
+        # MiniMaxConfig would otherwise default to alternating layers
+        cfg["model_type"] = "minimax"
+        cfg["layer_types"] = ["full_attention" if t == 1 else "linear_attention" for t in cfg.pop("attn_type_list")]
+        cfg["architectures"] = ["MiniMaxForCausalLM"]
     if cfg.get("model_type") in ("RefinedWeb", "RefinedWebModel"):
         cfg["model_type"] = "falcon"
         if "n_head" in cfg:
