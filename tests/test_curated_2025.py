@@ -22,12 +22,14 @@ CURATED_2025_OPEN = [
     "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b",
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    "kimi-linear-48b-a3b", "kimi-k2.5", "glm-4.6", "glm-4.7", "glm-4.7-flash", "glm-5", "glm-5.1", "minimax-m2",
+    "ernie-4.5-300b-a47b", "ernie-4.5-21b-a3b", "ernie-4.5-0.3b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
-    "qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "kimi-k2", "glm-4.5",
-    "glm-4.5-air", "qwen3-coder-480b-a35b", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
+    "qwen3-235b-a22b", "deepseek-r1", "llama-4-scout", "llama-4-maverick", "gpt-oss-20b", "glm-4.5",
+    "glm-4.5-air", "qwen3-coder-480b-a35b", "gemma-3-12b", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
@@ -35,6 +37,10 @@ WITHOUT_ARCHITECTURE_YET = {
     # Sourced from Mistral's documentation only; no copy of their config.json was found.
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "mistral-small-4",
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
+    # Only transformers-parsed dumps (KimiK25Config {...}), not the file, were found for Kimi K2.5; no copy
+    # of the GLM-4.6 / GLM-4.7 / GLM-5, MiniMax-M2 or ERNIE 4.5 MoE configs was found (MiniMax-M2.7's
+    # config was, but MiniMax publishes no figure for M2.7 and does not say M2 shares it).
+    "kimi-k2.5", "glm-4.6", "glm-4.7", "glm-5", "minimax-m2", "ernie-4.5-300b-a47b", "ernie-4.5-21b-a3b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -61,6 +67,14 @@ TRANSFORMERS_META_COUNTS = {
     # Mistral3ForConditionalGeneration (text decoder, Pixtral vision encoder and projector).
     "devstral-small-2": 24_011_361_280,
     "devstral-2": 125_025_988_608,
+    # model_type kimi_k2 read as deepseek_v3, as Moonshot's deploy guide says (transformers has no kimi_k2).
+    "kimi-k2": 1_026_408_209_408,
+    # model_type minimax_m1 read as transformers' minimax, attn_type_list (1 = full) given as layer_types.
+    "minimax-m1": 456_089_655_296,
+    "kimi-linear-48b-a3b": 49_122_675_072,
+    "glm-4.7-flash": 29_943_390_976,
+    "glm-5.1": 743_911_199_232,
+    "ernie-4.5-0.3b": 360_748_032,
 }
 
 
