@@ -23,7 +23,7 @@ CURATED_2025_OPEN = [
     "mistral-small-3", "mistral-small-3.1", "magistral-small", "devstral-small-2", "mistral-small-4",
     "devstral-2", "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
     "kimi-linear-48b-a3b", "kimi-k2.5", "glm-4.6", "glm-4.7", "glm-4.7-flash", "glm-5", "glm-5.1", "minimax-m2",
-    "ernie-4.5-300b-a47b", "ernie-4.5-21b-a3b", "ernie-4.5-0.3b",
+    "minimax-m2.7", "ernie-4.5-300b-a47b", "ernie-4.5-21b-a3b", "ernie-4.5-0.3b",
 ]
 # No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
 # cannot build its model_type), so they have claims but no architecture.
@@ -39,7 +39,7 @@ WITHOUT_ARCHITECTURE_YET = {
     "ministral-3-3b", "ministral-3-8b", "ministral-3-14b",
     # Only transformers-parsed dumps (KimiK25Config {...}), not the file, were found for Kimi K2.5; no copy
     # of the GLM-4.6 / GLM-4.7 / GLM-5, MiniMax-M2 or ERNIE 4.5 MoE configs was found (MiniMax-M2.7's
-    # config was, but MiniMax publishes no figure for M2.7 and does not say M2 shares it).
+    # config was, and is used for MiniMax-M2.7 only: MiniMax does not say M2 shares it).
     "kimi-k2.5", "glm-4.6", "glm-4.7", "glm-5", "minimax-m2", "ernie-4.5-300b-a47b", "ernie-4.5-21b-a3b",
 }
 
@@ -75,6 +75,7 @@ TRANSFORMERS_META_COUNTS = {
     "glm-4.7-flash": 29_943_390_976,
     "glm-5.1": 743_911_199_232,
     "ernie-4.5-0.3b": 360_748_032,
+    "minimax-m2.7": 228_689_748_992,
 }
 
 
