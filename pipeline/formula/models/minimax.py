@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.formula.common import attn_qkvo, decoder_keys, std_dims, tied_head
+from pipeline.formula.models.mixtral import sparse_every_layer
 from pipeline.formula.spec import Family, Key
-from pipeline.formula.terms import Ctx, clip0
+from pipeline.formula.terms import Ctx
 
 #: attn_type_list codes of MiniMax's remote-code configs.
 _FULL_ATTENTION_CODE = 1
@@ -52,21 +53,18 @@ def build(c: Ctx):
     V, h, L, H, KV, d, I = std_dims(c)
     F = c.v("_full_attention_layers", "full_attention_layers")
     Lin = c.derived("lightning_attention_layers", L - F)
-    E, k = c.v("num_local_experts"), c.v("num_experts_per_tok")
     inner = c.derived("attention_width", H * d)
     lightning = h * (3 * inner) + h * inner + inner + inner * h
-    expert = 3 * (h * I)
+    sparse, idle = sparse_every_layer(c, h, L, I)
     parts = {
         "embeddings": V * h,
         "attention": F * attn_qkvo(c, h, H, KV, d),
         "mixer": Lin * lightning,
-        "experts_routed": L * E * expert,
-        "router": L * (E * h),
+        **sparse,
         "norms": L * (2 * h) + h,
         "head": tied_head(c, V, h),
     }
-    idle = c.derived("idle_experts", clip0(E - k))
-    return parts, L * idle * expert, {}
+    return parts, idle, {}
 
 
 FAMILY = Family(
