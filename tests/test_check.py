@@ -9,7 +9,7 @@ import pytest
 
 from pipeline import check
 from pipeline.check.interval import gap_ratio, severity, size_words
-from pipeline.values import parse_value
+from pipeline.load.values import parse_value
 
 STATUS = "confirmed"
 

@@ -43,7 +43,7 @@ import pandas as pd
 import yaml
 
 from pipeline.errors import DataError
-from pipeline.values import ValueParseError, parse_value
+from pipeline.load.values import ValueParseError, parse_value
 
 IMPORT_FOLDER = "data/imports/epoch-ai"
 # Where the CSV files may lie, relative to the repository root: vendored in the repository, or in the
