@@ -31,12 +31,14 @@ CURATED_2025_OPEN = [
     "voxtral-tts", "shieldstral-1.0",
     "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e2b", "gemma-4-e4b", "gemma-4-26b-a4b", "gemma-4-31b",
     "phi-4-multimodal", "phi-4-reasoning-vision-15b",
+    "kimi-linear-48b-a3b", "kimi-k2.5", "glm-4.6", "glm-4.7", "glm-4.7-flash", "glm-5", "glm-5.1", "minimax-m2",
+    "minimax-m2.7", "ernie-4.5-300b-a47b", "ernie-4.5-21b-a3b", "ernie-4.5-0.3b",
 ]
-# No faithful copy of the published config.json was found yet for these (or, for MiniMax-M1, transformers
-# cannot build its model_type), so they have claims but no architecture.
+# No faithful copy of the published config.json was found yet for these, so they have claims but no
+# architecture.
 WITHOUT_ARCHITECTURE_YET = {
-    "llama-4-scout", "llama-4-maverick", "kimi-k2", "glm-4.5",
-    "glm-4.5-air", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
+    "llama-4-scout", "llama-4-maverick", "glm-4.5",
+    "glm-4.5-air", "gemma-3-12b", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-14b",
@@ -57,6 +59,10 @@ WITHOUT_ARCHITECTURE_YET = {
     # config.json (Microsoft's repository) needs remote code that transformers does not implement.
     "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e4b", "gemma-4-26b-a4b",
     "phi-4-multimodal", "phi-4-reasoning-vision-15b",
+    # Only transformers-parsed dumps (KimiK25Config {...}), not the file, were found for Kimi K2.5; no copy
+    # of the GLM-4.6 / GLM-4.7 / GLM-5, MiniMax-M2 or ERNIE 4.5 MoE configs was found (MiniMax-M2.7's
+    # config was, and is used for MiniMax-M2.7 only: MiniMax does not say M2 shares it).
+    "kimi-k2.5", "glm-4.6", "glm-4.7", "glm-5", "minimax-m2", "ernie-4.5-300b-a47b", "ernie-4.5-21b-a3b",
 }
 
 # Total parameters of each architecture block's config (with its overrides), counted by instantiating
@@ -113,6 +119,15 @@ TRANSFORMERS_META_COUNTS = {
     # audio encoder (E2B only) and projectors.
     "gemma-4-e2b": 5_104_297_504,
     "gemma-4-31b": 31_273_086_512,
+    # model_type kimi_k2 read as deepseek_v3, as Moonshot's deploy guide says (transformers has no kimi_k2).
+    "kimi-k2": 1_026_408_209_408,
+    # model_type minimax_m1 read as transformers' minimax, attn_type_list (1 = full) given as layer_types.
+    "minimax-m1": 456_089_655_296,
+    "kimi-linear-48b-a3b": 49_122_675_072,
+    "glm-4.7-flash": 29_943_390_976,
+    "glm-5.1": 743_911_199_232,
+    "ernie-4.5-0.3b": 360_748_032,
+    "minimax-m2.7": 228_689_748_992,
 }
 
 
