@@ -208,6 +208,32 @@ def test_active_parameters_match_either_convention_and_name_it():
     assert lite["detail"].endswith("off by -0.06% from the nearer count (without the input embedding)")
 
 
+# MiniMax-M1 (published config): active 48,403,306,496 with the input embedding; its vocabulary of 200,064 and
+# width of 6,144 give each (untied) embedding table 1,229,193,216 parameters
+MINIMAX_M1_ACTIVE = 48_403_306_496
+MINIMAX_M1_ACTIVE_WITHOUT = MINIMAX_M1_ACTIVE - 200_064 * 6_144
+MINIMAX_M1_ACTIVE_WITHOUT_EITHER = MINIMAX_M1_ACTIVE_WITHOUT - 200_064 * 6_144
+
+
+def test_active_parameters_may_leave_out_both_embedding_tables():
+    assert (MINIMAX_M1_ACTIVE_WITHOUT, MINIMAX_M1_ACTIVE_WITHOUT_EITHER) == (47_174_113_280, 45_944_920_064)
+    frame = claims(("minimax-m1", "params_active", "45.9 billion", "confirmed", "readme"),
+                   ("minimax-m1", "params_active", "44 billion", "rumored", "blog"))
+    truth = derived(("minimax-m1", "params_active_formula", MINIMAX_M1_ACTIVE),
+                    ("minimax-m1", "params_active_without_input_embedding_formula", MINIMAX_M1_ACTIVE_WITHOUT),
+                    ("minimax-m1", "params_active_non_embedding_formula", MINIMAX_M1_ACTIVE_WITHOUT_EITHER))
+    result = check.check_formula_params(frame, truth).set_index("claim_id")
+    assert result.loc["minimax-m1.params_active.readme", "detail"] == (
+        "claimed 45.9 billion; the released architecture gives 48,403,306,496 with the input embedding, "
+        "47,174,113,280 without it and 45,944,920,064 without either embedding table: within rounding without "
+        "either embedding table")
+    assert result.loc["minimax-m1.params_active.readme", "verdict"] == "consistent"
+    # 44 billion allows 44.5e9 at most: 44.5e9 / 45,944,920,064 - 1 = -3.1%, measured from the nearest convention
+    blog = result.loc["minimax-m1.params_active.blog"]
+    assert (blog["verdict"], blog["expected"]) == ("inconsistent", MINIMAX_M1_ACTIVE_WITHOUT_EITHER)
+    assert blog["detail"].endswith("off by -3.1% from the nearer count (without either embedding table)")
+
+
 QWEN_MOE_ACTIVE = 2_689_173_504
 QWEN_MOE_EMBEDDING = 151_936 * 2_048  # input embedding; the output head is untied and the same size
 

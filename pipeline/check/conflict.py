@@ -68,9 +68,10 @@ def check_conflict(claims: pd.DataFrame, derived: pd.DataFrame | None = None) ->
     frame = numeric.set_index("claim_id").join(summary, how="inner").reset_index()
     frame["against"] = frame["against"].fillna("").astype(str)
     if derived is not None and not derived.empty:
-        primary, alternative = claim_quantities(frame)
-        agrees = within(frame, derived_lookup(frame, derived, primary)) | \
-            within(frame, derived_lookup(frame, derived, alternative))
+        primary, alternatives = claim_quantities(frame)
+        agrees = within(frame, derived_lookup(frame, derived, primary))
+        for alternative in alternatives:
+            agrees |= within(frame, derived_lookup(frame, derived, alternative))
         frame.loc[agrees, "faulted"] = 0
     faulted = frame["faulted"] > 0
     verdict = np.where(faulted, INCONSISTENT, CONSISTENT)

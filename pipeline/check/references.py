@@ -11,11 +11,15 @@ FORMULA_QUANTITY = {"params_total": "params_total_formula", "params_active": "pa
                     "params_embedding": "params_embedding_formula",
                     "params_non_embedding": "params_non_embedding_formula",
                     "params_active_non_embedding": "params_active_non_embedding_formula"}
-# A second published convention a field's claims may follow: DeepSeek counts active parameters without the
-# input embedding table (37B for DeepSeek-V3, whose active count with it is 37.55B).
-ALTERNATIVE_QUANTITY = {"params_active": "params_active_without_input_embedding_formula"}
+# Other published conventions a field's claims may follow, in order: DeepSeek counts active parameters without
+# the input embedding table (37B for DeepSeek-V3, whose active count with it is 37.55B); MiniMax counts them
+# without either embedding table (45.9B for MiniMax-M1: 47.17B without the input embedding, less its
+# 1.23B output head).
+ALTERNATIVE_QUANTITIES = {"params_active": ("params_active_without_input_embedding_formula",
+                                            "params_active_non_embedding_formula")}
 CONVENTION_WORDS = {"params_active_formula": "with the input embedding",
-                    "params_active_without_input_embedding_formula": "without the input embedding"}
+                    "params_active_without_input_embedding_formula": "without the input embedding",
+                    "params_active_non_embedding_formula": "without either embedding table"}
 # The order in which model_summary picks a stage when a field has figures for several
 STAGE_ORDER = ("pre-training", "whole-run", "mid-training", "context-extension", "post-training")
 CLAIM_CONTEXT_COLUMNS = ("stage", "scope", "component", "context_window")
