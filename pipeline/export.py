@@ -98,7 +98,7 @@ def model_documents(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
             _document([("field", c.field), ("value", Quoted(c.as_written)), ("status", c.status),
                        ("source", c.source_id), ("locator", c.locator), ("attributed_to", c.attributed_to),
                        ("key", c.key), ("stage", _unless_default(c.stage, "pre-training")),
-                       ("scope", _unless_default(c.scope, "model")), ("component", c.component),
+                       ("scope", _unless_default(c.scope, "model")), ("component", c.component), ("context_window", c.context_window),
                        ("note", c.note)], spec.CLAIM_KEYS)
             for c in group.itertuples(index=False)]
         document = _document([

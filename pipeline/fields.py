@@ -100,6 +100,12 @@ ACCESS_MODES = ("original", "copy", "not_read")
 STAGES = ("pre-training", "mid-training", "context-extension", "post-training", "whole-run")
 # Whether a claim is about this model alone or is a statement about its whole family.
 SCOPES = ("model", "family")
+# Which window a context_length figure is: the length the model was trained to (native), the length reached by
+# stretching positions at inference (extended: YaRN, RoPE scaling), the limit its developer advises using
+# (recommended), or a served product's limit (served: an API's window, often input plus output). Qwen3's card
+# gives "32,768 natively and 131,072 tokens with YaRN": two true figures that only conflict when read as one.
+CONTEXT_WINDOWS = ("native", "extended", "recommended", "served")
+CONTEXT_WINDOW_FIELDS = ("context_length",)
 # Which part of a system a claim counts (absent: the whole model).
 COMPONENTS = ("language_model", "vision_encoder", "text_encoder", "audio_encoder", "encoder", "decoder",
               "projector", "unet", "vae", "system")

@@ -37,7 +37,7 @@ import yaml
 from yaml.emitter import Emitter
 from yaml.representer import SafeRepresenter
 
-from pipeline.yamlsafe import DataResolver, YamlError, compose_node, parse_text, read_document
+from pipeline.load.yaml_reader import DataResolver, YamlError, compose_node, parse_text, read_document
 from schemas import spec
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -148,7 +148,7 @@ def dump(document: dict) -> str:
 # ---------------------------------------------------------------- canonical documents
 #
 # fmt works on PyYAML's node tree (tag, text as written) rather than on constructed values, so a number,
-# a date or a claim's value is written back exactly as the file wrote it. pipeline.yamlsafe reads each
+# a date or a claim's value is written back exactly as the file wrote it. pipeline.load.yaml_reader reads each
 # file first, so a file fmt touches has no tags, aliases, duplicate keys or other unsafe YAML.
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -190,7 +190,7 @@ def compose(text: str) -> yaml.Node:
 
 
 def _join(path: str, key: str | int) -> str:
-    """A child path as pipeline.yamlsafe writes it: 'claims' + 2 -> 'claims[2]', then '.value'."""
+    """A child path as pipeline.load.yaml_reader writes it: 'claims' + 2 -> 'claims[2]', then '.value'."""
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else str(key)
@@ -295,7 +295,7 @@ def format_node(node: yaml.Node, kind: str | None) -> str:
 
 def format_text(text: str, kind: str | None = None) -> str:
     """Canonical text of a data file's text (kind guessed from its keys when not given); the text is read
-    with pipeline.yamlsafe first, so unsafe YAML raises YamlError."""
+    with pipeline.load.yaml_reader first, so unsafe YAML raises YamlError."""
     text = text.removeprefix("\ufeff")
     parse_text(text)
     node = compose(text)
@@ -415,8 +415,9 @@ def run(paths: list[Path], data: Path, check: bool, out=None, err=None, drop_com
             node = compose(original.removeprefix("\ufeff"))
             text = format_node(node, _kind(path, data, node))
         except YamlError as error:
-            location = f"{name}:{error.line}" if error.line else name
-            print(f"{location}: cannot format: {error.message}", file=err)
+            for each in error.every:
+                location = f"{name}:{each.line}" if each.line else name
+                print(f"{location}: cannot format: {each.message}", file=err)
             failed += 1
             continue
         except FormatError as error:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.yamlsafe import MAX_FILE_BYTES, YamlError, read_bytes
+from pipeline.load.yaml_reader import MAX_FILE_BYTES, YamlError, read_bytes
 
 
 class ConfigFileError(ValueError):
@@ -35,9 +35,14 @@ WIDTH_LIMITS: dict[str, int] = {
     **dict.fromkeys(("num_local_experts", "n_routed_experts", "num_experts", "n_shared_experts",
                      "num_experts_per_tok"), 2 ** 10),
 }
-# Keys where 0 is a real value (a dense model has no shared experts)
+# (model_type, key) pairs whose published configs give one width per layer: Gemma 3n's text decoder
+# (transformers' Gemma3nTextConfig) writes intermediate_size as a list. Each entry gets the width check;
+# no formula family reads these model types, so only transformers' meta-device count sees the list.
+PER_LAYER_WIDTHS = frozenset({("gemma3n_text", "intermediate_size")})
+# Keys where 0 is a real value (a dense model has no shared experts; Qwen3-Coder-480B-A35B's published
+# config writes shared_expert_intermediate_size 0, a key its qwen3_moe architecture does not read)
 ZERO_ALLOWED = frozenset({"n_shared_experts", "num_local_experts", "num_experts", "n_routed_experts",
-                          "num_experts_per_tok"})
+                          "num_experts_per_tok", "shared_expert_intermediate_size"})
 
 
 # Switches the engine reads (a list or mapping there crashed its boolean lookup)
@@ -51,7 +56,9 @@ def width_problems(config: Any) -> list[tuple[str, str]]:
     and for each width key of a config whose value
     the engine must not count: not a
     whole number (true/false, 4096.5, "4096", NaN), below 1 (0 where a count can be 0), or above
-    WIDTH_LIMITS. Missing and null keys are the engine's business (defaults)."""
+    WIDTH_LIMITS. A per-layer list (PER_LAYER_WIDTHS) is checked entry by entry, the first bad entry
+    reported, and may have at most as many entries as a config may have layers. Missing and null keys
+    are the engine's business (defaults)."""
     if not isinstance(config, dict):
         return []
     problems = []
@@ -66,10 +73,18 @@ def width_problems(config: Any) -> list[tuple[str, str]]:
         if value is None:
             continue
         low = 0 if key in ZERO_ALLOWED else 1
-        if type(value) is not int or not low <= value <= limit:
-            found = json.dumps(value) if not isinstance(value, float) or value == value else "NaN"
-            problems.append((key, f"expected a whole number from {low} to {limit:,} (larger widths are typing "
-                                  f"slips and would overflow the count); found {found[:40]}"))
+        per_layer = (config.get("model_type"), key) in PER_LAYER_WIDTHS and isinstance(value, list) and value
+        # Bounded so that a hostile million-entry list costs no more than a real one
+        for item in (value[:WIDTH_LIMITS["num_hidden_layers"] + 1] if per_layer else [value]):
+            if type(item) is not int or not low <= item <= limit:
+                found = json.dumps(item) if not isinstance(item, float) or item == item else "NaN"
+                problems.append((key, f"expected a whole number from {low} to {limit:,} (larger widths are "
+                                      f"typing slips and would overflow the count){' per layer' if per_layer else ''}"
+                                      f"; found {found[:40]}"))
+                break
+        if per_layer and len(value) > WIDTH_LIMITS["num_hidden_layers"]:
+            problems.append((key, f"expected at most {WIDTH_LIMITS['num_hidden_layers']:,} per-layer widths; "
+                                  f"found {len(value):,}"))
     return problems
 
 
@@ -102,4 +117,4 @@ def read_config(path: Path) -> dict:
     return config
 
 
-__all__ = ["ConfigFileError", "MAX_FILE_BYTES", "WIDTH_LIMITS", "read_config", "width_problems"]
+__all__ = ["ConfigFileError", "MAX_FILE_BYTES", "PER_LAYER_WIDTHS", "WIDTH_LIMITS", "read_config", "width_problems"]

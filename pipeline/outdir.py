@@ -140,23 +140,44 @@ def remove_stale(parent: Path, prefix: str) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(folder: Path, what: str, lock_path: Path | None = None) -> Iterator[None]:
+def exclusive(folder: Path, what: str, lock_path: Path | None = None, remove: bool = False) -> Iterator[None]:
     """Hold an advisory lock (fcntl.flock on folder/.modelfacts-lock, or lock_path) while writing into `folder`.
 
     A second command writing into the same folder does not wait: it raises OutputFolderError saying that
-    another run is writing there. The lock is released when the process exits, even on SIGKILL.
+    another run is writing there. The lock is released when the process exits, even on SIGKILL. With
+    `remove`, the holder deletes the lock file when done (a lock beside a folder would otherwise be left
+    behind, outside anything the tool marks); a run that locked a file just deleted by its holder sees that
+    the path no longer names its file and locks the file now there instead, so two runs never both proceed.
     """
-    lock_path = lock_path or Path(folder) / LOCK
-    handle = open(lock_path, "a+b")
-    try:
+    lock_path = Path(lock_path or Path(folder) / LOCK)
+    while True:
+        handle = open(lock_path, "a+b")
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            handle.close()
             raise OutputFolderError(folder, f"another modelfacts {what} is writing here",
                                     "wait for it to finish, or use another --out") from None
+        if not remove or _still_names(lock_path, handle):
+            break
+        handle.close()
+    try:
         yield
     finally:
+        if remove:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(lock_path)  # while still holding it: the next run locks a new file
         handle.close()
+
+
+def _still_names(path: Path, handle) -> bool:
+    """Whether `path` is still the file open as `handle` (not deleted, nor replaced by a new one)."""
+    try:
+        at_path = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle.fileno())
+    return (at_path.st_dev, at_path.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _renameat2() -> object | None:
@@ -249,13 +270,13 @@ def replacing(out: Path, kind: str, result: str = "site") -> Iterator[Path]:
     repository is refused). On success the new output replaces `out` in one exchange and the old one is
     deleted; on any failure or interrupt `out` is untouched and the staging folder is removed. Staging
     left by a killed run is removed by the next run. Concurrent runs for the same `out` are refused
-    (lock file `.<name>.modelfacts-lock` beside `out`).
+    (lock file `.<name>.modelfacts-lock` beside `out`, removed when the run ends).
     """
     out = prepare(Path(out), kind, create=False)
     parent = out.parent
     parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{kind}-"
-    with exclusive(out, kind, lock_path=parent / f".{out.name}.modelfacts-lock"):
+    with exclusive(out, kind, lock_path=parent / f".{out.name}.modelfacts-lock", remove=True):
         restore_interrupted(parent, prefix, out)
         remove_stale(parent, prefix)
         staging = make_staging(parent, prefix, kind)

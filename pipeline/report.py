@@ -20,7 +20,7 @@ ORDER = {INCONSISTENT: 0, UNVERIFIABLE: 1, CONSISTENT: 2, INFORMATIONAL: 3}
 COUNTED = (INCONSISTENT, UNVERIFIABLE, CONSISTENT)
 LABEL = {INCONSISTENT: "INCONSISTENT", UNVERIFIABLE: "UNVERIFIABLE", CONSISTENT: "CONSISTENT", INFORMATIONAL: "INFO"}
 
-CHECK_ROWS_SQL = """SELECT k.model_id, k.claim_id, c.field, c.as_written, c.status, c.stage, c.scope, k."check",
+CHECK_ROWS_SQL = """SELECT k.model_id, k.claim_id, c.field, c.as_written, c.status, c.stage, c.scope, c.context_window, k."check",
                            k.verdict, k.severity, k.detail
                     FROM checks k JOIN claims c USING (claim_id)"""
 
@@ -70,10 +70,11 @@ def check_lines(rows: pd.DataFrame) -> list[str]:
     rows = rows.assign(order=rows["verdict"].map(ORDER)).sort_values(["order", "claim_id", "check"], kind="stable")
     label = rows["verdict"].map(LABEL) + rows["severity"].where(rows["verdict"] == INCONSISTENT).map(
         lambda size: f" ({size})" if isinstance(size, str) else "")
-    # the claim's status, and its stage and scope where they are not the defaults
+    # the claim's status, and its stage, scope and context window where they are not the defaults
     stage = rows["stage"].astype("string")
     context = rows["status"].astype(str) + (", " + stage.where(stage != DEFAULT_STAGE)).fillna("") + \
-        (", " + rows["scope"].astype("string").where(rows["scope"] == "family")).fillna("")
+        (", " + rows["scope"].astype("string").where(rows["scope"] == "family")).fillna("") + \
+        (", " + rows["context_window"].astype("string") + " window").fillna("")
     lines = ("  " + label.str.pad(21, side="right") + " " + rows["check"].str.pad(17, side="right") + " "
              + rows["claim_id"] + " [" + context + "] " + rows["detail"].astype(str))
     return list(dict.fromkeys(lines))

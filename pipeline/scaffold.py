@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from pipeline.yamlsafe import YamlError, read_document
+from pipeline.load.yaml_reader import YamlError, read_document
 from schemas import spec
 
 TODO = "TODO"

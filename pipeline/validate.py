@@ -15,7 +15,7 @@ import pandera.pandas as pa
 
 from pipeline import clock
 from pipeline.errors import DataError, DataErrors
-from pipeline.fields import FIELDS, PARAM_FIELDS
+from pipeline.fields import CONTEXT_WINDOW_FIELDS, FIELDS, PARAM_FIELDS
 from pipeline.hfconfig import width_problems
 from pipeline.load import Dataset, key_line, yaml_key
 from pipeline.resolve import did_you_mean
@@ -216,6 +216,10 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     errors += _rows_where(claims, biggest > ceiling, "as_written", lambda r: (
         f"expected at most {PLAUSIBLE_MAX[r['field']]:.0e} {FIELDS[r['field']].unit} for {r['field']}; "
         f"found {_shown(r['as_written'])}"))
+    misplaced_window = claims["context_window"].notna() & ~claims["field"].isin(CONTEXT_WINDOW_FIELDS)
+    errors += _rows_where(claims, misplaced_window, "context_window", lambda r: (
+        f"`context_window` says which window a context length is, so it belongs to {', '.join(CONTEXT_WINDOW_FIELDS)} only; "
+        f"found it on {_shown(r['field'])} (remove it, or use stage/scope/component)"))
     errors += _active_over_total(claims, numeric)
     errors += _implausibly_small(claims, numeric, low, high)
     errors += _hardware_errors(hardware)
@@ -355,6 +359,7 @@ def typed_tables(dataset: Dataset) -> dict[str, pd.DataFrame]:
             "stage": text(claims["stage"].where(claims["stage"].notna(), "pre-training")),
             "scope": text(claims["scope"].where(claims["scope"].notna(), "model")),
             "component": text(claims["component"]),
+            "context_window": text(claims["context_window"]),
             "file": text(claims["file"]),
             "line": claims["line"].astype("int64"), "claim_index": claims["claim_index"].astype("int64"),
         }),

@@ -2,7 +2,8 @@
 pandera models and the JSON Schema editors use."""
 from __future__ import annotations
 
-from pipeline.fields import ACCESS_MODES, COMPONENTS, DOMAINS, FIELDS, SCOPES, SOURCE_KINDS, STAGES, STATUSES
+from pipeline.fields import ACCESS_MODES, COMPONENTS, CONTEXT_WINDOWS, DOMAINS, FIELDS, SCOPES, SOURCE_KINDS, STAGES, \
+    STATUSES
 
 SCHEMA_VERSION = 1
 SLUG = r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$|^[a-z0-9]$"
@@ -39,6 +40,8 @@ CLAIM_KEYS = {
     "stage": ("string", False, "Training stage the figure covers: " + ", ".join(STAGES) + " (default pre-training)."),
     "scope": ("string", False, "model (default) or family: a statement about the whole family, not this size."),
     "component": ("string", False, "The part of the system counted: " + ", ".join(COMPONENTS) + " (default: the whole model)."),
+    "context_window": ("string", False, "For context_length only, which window the figure is: " + ", ".join(CONTEXT_WINDOWS)
+               + " (absent: the source does not say)."),
     "note": ("string", False, "Anything a reader should know about this claim."),
 }
 SOURCE_KEYS = {

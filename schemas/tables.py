@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline.fields import ACCESS_MODES, COMPONENTS, DOMAINS, FIELDS, SCOPES, SOURCE_KINDS, STAGES, STATUSES
+from pipeline.fields import ACCESS_MODES, COMPONENTS, CONTEXT_WINDOWS, DOMAINS, FIELDS, SCOPES, SOURCE_KINDS, STAGES, \
+    STATUSES
 from schemas import checks as c
 
 
@@ -42,6 +43,7 @@ Claims = table_model("Claims", "One row per claim.", {
     "field": c.one_of(FIELDS), "as_written": c.text(), "status": c.one_of(STATUSES), "source_id": c.slug(),
     "locator": c.text(), "attributed_to": c.text(), "key": c.slug(), "note": c.text(),
     "stage": c.one_of(STAGES), "scope": c.one_of(SCOPES), "component": c.one_of(COMPONENTS),
+    "context_window": c.one_of(CONTEXT_WINDOWS),
 })
 Sources = table_model("Sources", "One row per source file.", {
     "schema_version": c.integer_equal(1), "source_id": c.slug(), "title": c.text(), "authors": c.text_list(),

@@ -9,14 +9,14 @@ import pytest
 
 from pipeline import check
 from pipeline.check.interval import gap_ratio, severity, size_words
-from pipeline.values import parse_value
+from pipeline.load.values import parse_value
 
 STATUS = "confirmed"
 
 
 def claims(*rows: tuple) -> pd.DataFrame:
-    """Typed claims from (model_id, field, written[, status[, source[, {stage/scope/component}]]]) tuples, as
-    validation makes them."""
+    """Typed claims from (model_id, field, written[, status[, source[, {stage/scope/component/context_window}]]])
+    tuples, as validation makes them."""
     records = []
     for index, row in enumerate(rows):
         model_id, field, written = row[:3]
@@ -28,7 +28,7 @@ def claims(*rows: tuple) -> pd.DataFrame:
                         "value": parsed.value, "low": parsed.low, "high": parsed.high, "as_written": written,
                         "precision": parsed.precision, "sig_figs": parsed.sig_figs, "status": status,
                         "source_id": source, "stage": context.get("stage"), "scope": context.get("scope"),
-                        "component": context.get("component")})
+                        "component": context.get("component"), "context_window": context.get("context_window")})
     frame = pd.DataFrame(records).astype({"value": "float64", "low": "float64", "high": "float64",
                                           "sig_figs": "Int64"})
     return check.with_implied_interval(frame)
@@ -206,6 +206,32 @@ def test_active_parameters_match_either_convention_and_name_it():
     lite = result.loc["deepseek-v2-lite.params_active.paper"]
     assert (lite["severity"], lite["expected"]) == ("minor", V2_LITE_ACTIVE_WITHOUT)
     assert lite["detail"].endswith("off by -0.06% from the nearer count (without the input embedding)")
+
+
+# MiniMax-M1 (published config): active 48,403,306,496 with the input embedding; its vocabulary of 200,064 and
+# width of 6,144 give each (untied) embedding table 1,229,193,216 parameters
+MINIMAX_M1_ACTIVE = 48_403_306_496
+MINIMAX_M1_ACTIVE_WITHOUT = MINIMAX_M1_ACTIVE - 200_064 * 6_144
+MINIMAX_M1_ACTIVE_WITHOUT_EITHER = MINIMAX_M1_ACTIVE_WITHOUT - 200_064 * 6_144
+
+
+def test_active_parameters_may_leave_out_both_embedding_tables():
+    assert (MINIMAX_M1_ACTIVE_WITHOUT, MINIMAX_M1_ACTIVE_WITHOUT_EITHER) == (47_174_113_280, 45_944_920_064)
+    frame = claims(("minimax-m1", "params_active", "45.9 billion", "confirmed", "readme"),
+                   ("minimax-m1", "params_active", "44 billion", "rumored", "blog"))
+    truth = derived(("minimax-m1", "params_active_formula", MINIMAX_M1_ACTIVE),
+                    ("minimax-m1", "params_active_without_input_embedding_formula", MINIMAX_M1_ACTIVE_WITHOUT),
+                    ("minimax-m1", "params_active_non_embedding_formula", MINIMAX_M1_ACTIVE_WITHOUT_EITHER))
+    result = check.check_formula_params(frame, truth).set_index("claim_id")
+    assert result.loc["minimax-m1.params_active.readme", "detail"] == (
+        "claimed 45.9 billion; the released architecture gives 48,403,306,496 with the input embedding, "
+        "47,174,113,280 without it and 45,944,920,064 without either embedding table: within rounding without "
+        "either embedding table")
+    assert result.loc["minimax-m1.params_active.readme", "verdict"] == "consistent"
+    # 44 billion allows 44.5e9 at most: 44.5e9 / 45,944,920,064 - 1 = -3.1%, measured from the nearest convention
+    blog = result.loc["minimax-m1.params_active.blog"]
+    assert (blog["verdict"], blog["expected"]) == ("inconsistent", MINIMAX_M1_ACTIVE_WITHOUT_EITHER)
+    assert blog["detail"].endswith("off by -3.1% from the nearer count (without either embedding table)")
 
 
 QWEN_MOE_ACTIVE = 2_689_173_504
@@ -435,6 +461,26 @@ def test_conflicts_defer_to_the_formula_in_either_convention():
                                             "gemma.params_total.opinion": "inconsistent",
                                             "ds.params_active.paper": "consistent",
                                             "ds.params_active.card": "consistent"}
+
+
+def test_a_native_and_an_extended_context_window_are_both_true():
+    # Qwen3-30B-A3B: the card's "32,768 natively and 131,072 tokens with YaRN", the report's 128K (the YaRN window);
+    # a rumor's unqualified 32K is compared with every window and faulted by the confirmed extended ones.
+    frame = claims(("qwen3", "context_length", "32,768", "confirmed", "card", {"context_window": "native"}),
+                   ("qwen3", "context_length", "131,072 tokens", "confirmed", "card-yarn", {"context_window": "extended"}),
+                   ("qwen3", "context_length", "128K", "confirmed", "report", {"context_window": "extended"}),
+                   ("qwen3", "context_length", "32K", "rumored", "blog"))
+    result = check.check_conflict(frame)
+    assert verdicts(result, "conflict") == {"qwen3.context_length.card": "consistent",
+                                            "qwen3.context_length.card-yarn": "consistent",
+                                            "qwen3.context_length.report": "consistent",
+                                            "qwen3.context_length.blog": "inconsistent"}
+    # the gap is between what each allows as written: 128K at least 127,500 (127.5 thousand), 32K at most
+    # 33,280 (32.5 x 1,024): 127,500 / 33,280 = 3.83
+    assert column(result, "detail")["qwen3.context_length.blog"].endswith("(nearest: 3.8x too small)")
+    # without the windows, the native and extended figures fault each other (the defect this key fixes)
+    unqualified = frame.assign(context_window=None)
+    assert verdicts(check.check_conflict(unqualified), "conflict")["qwen3.context_length.card"] == "inconsistent"
 
 
 def test_openai_128k_is_128000_and_the_reading_says_so():

@@ -11,7 +11,7 @@ import yaml
 from pipeline import check
 from pipeline.check.formula_params import SYSTEM_REASON
 from pipeline.derive import derive
-from pipeline.values import parse_value
+from pipeline.load.values import parse_value
 from tests.test_check import claims, column, derived, tables, verdicts
 
 ROOT = Path(__file__).resolve().parent.parent

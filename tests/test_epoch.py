@@ -120,10 +120,14 @@ def test_no_curated_model_is_imported_twice(tables, systems):
 
 def test_imported_model_identity_and_organizations(tables, systems):
     models = tables["models"].set_index("model_id")
-    row = _row(systems, "Magistral Small")
+    # an unmapped row becomes a model "<developer>-<name>" (the developer's name said once) in the snapshot's file
+    row = _row(systems, "Mistral OCR")
     assert systems.at[row, "Organization"] == "Mistral AI"
-    model = models.loc["mistral-magistral-small"]
-    assert (model["file"], model["name"], model["aliases"]) == (SYSTEMS_FILE, "Magistral Small", "Magistral Small")
+    model = models.loc["mistral-ocr"]
+    assert (model["file"], model["name"], model["aliases"]) == (SYSTEMS_FILE, "Mistral OCR", "Mistral OCR")
+    # a mapped row adds no model of its own: Magistral Small is the curated magistral-small
+    assert "mistral-magistral-small" not in models.index
+    assert models.at[MAPPING["models"]["Magistral Small"], "file"] == "data/models/mistral/magistral-small.yaml"
     # a multi-organization row: the first is the developer, the rest are named in the description
     row = _row(systems, "Boltz-2")
     developer, *others = systems.at[row, "Organization"].split(",")

@@ -11,7 +11,7 @@ import pytest
 from pipeline.build import build, build_tables
 from pipeline.fmt import format_text
 from pipeline.load import data_files
-from pipeline.yamlsafe import parse_text
+from pipeline.load.yaml_reader import parse_text
 from tests.conftest import FIXTURES, REPO, run_cli
 
 ROUND_TRIP = ("models", "claims", "sources", "organizations", "architectures", "hardware")

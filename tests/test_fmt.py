@@ -10,7 +10,7 @@ import pytest
 from pipeline.fmt import format_text, plain_ok
 from pipeline.load import data_files, load
 from pipeline.validate import validate
-from pipeline.yamlsafe import parse_text
+from pipeline.load.yaml_reader import parse_text
 from tests.conftest import REPO, run_cli
 
 BOOKKEEPING = {"line", "lines"}  # where a value sits, which formatting may move

@@ -694,7 +694,7 @@ def test_format_breakdown():
 
 
 def test_family_registry_is_documented():
-    assert set(formula.FAMILY_CLASSES) | {"RefinedWeb", "RefinedWebModel"} == set(SUPPORTED_FAMILIES)
+    assert set(formula.FAMILY_CLASSES) | {"RefinedWeb", "RefinedWebModel", "kimi_k2", "minimax_m1"} == set(SUPPORTED_FAMILIES)
     for fam in ("gpt2", "gpt_neox", "opt", "bloom", "falcon", "llama", "mistral", "mixtral", "qwen2", "qwen2_moe",
                 "gemma", "gemma2", "phi3", "phi3small", "olmo", "olmo2", "deepseek", "deepseek_v2", "deepseek_v3",
                 "bert", "t5", "vit"):

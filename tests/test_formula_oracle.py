@@ -53,6 +53,17 @@ def transformers_config(cfg: dict) -> dict:
       new_decoder_architecture = True, otherwise new_decoder_architecture = False.
     """
     cfg = dict(cfg)
+    if cfg.get("model_type") == "kimi_k2":
+        # Moonshot: Kimi K2 "reuses the DeepSeekV3CausalLM architecture"; other frameworks run it with
+        # model_type changed to "deepseek_v3" (MoonshotAI/Kimi-K2, docs/deploy_guidance.md)
+        cfg["model_type"] = "deepseek_v3"
+    if cfg.get("model_type") == "minimax_m1":
+        # MiniMax-M1's remote-code config: attn_type_list (1 softmax, 0 lightning attention; the
+        # checkpoint's q_proj tensors sit on the layers marked 1) as transformers' layer_types, which
+        # MiniMaxConfig would otherwise default to alternating layers
+        cfg["model_type"] = "minimax"
+        cfg["layer_types"] = ["full_attention" if t == 1 else "linear_attention" for t in cfg.pop("attn_type_list")]
+        cfg["architectures"] = ["MiniMaxForCausalLM"]
     if cfg.get("model_type") in ("RefinedWeb", "RefinedWebModel"):
         cfg["model_type"] = "falcon"
         if "n_head" in cfg:
@@ -522,3 +533,17 @@ def test_fallback_counts_in_a_table_with_formula_rows():
     assert list(table["method"][:2]) == ["formula", "transformers"]
     assert table.iloc[1]["total"] == meta_count(rows[1])
     assert "not-a-model" in table.iloc[2]["error"]
+
+
+def test_fallback_active_count_survives_a_mixed_table():
+    """A mixture-of-experts row only transformers counts keeps its active count when other rows lack
+    its expert keys (the table then holds them as floats, 4.0, not Python ints)."""
+    moe = {"model_type": "minimax_m2", "vocab_size": 40, "hidden_size": 16, "intermediate_size": 8,
+           "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 8,
+           "num_local_experts": 4, "num_experts_per_tok": 2}
+    alone = formula.count(moe)
+    assert alone["method"] == "transformers" and alone["active"] < alone["total"] == meta_count(moe)
+    table = formula.count_table(formula.config_frame([FIXTURES["llama-2-7b"], moe]))
+    assert table.iloc[1]["total"] == alone["total"]
+    assert table.iloc[1]["active"] == alone["active"]
+    assert table.iloc[1]["active_without_input_embedding"] == alone["active_without_input_embedding"]

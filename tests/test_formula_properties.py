@@ -534,6 +534,16 @@ def falcon_h1(draw):
     return cfg
 
 
+@st.composite
+def minimax(draw):
+    cfg = draw(decoder("minimax", "MiniMax"))
+    cfg["num_local_experts"] = draw(st.integers(1, 4))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
+    if draw(st.booleans()):     # otherwise the class default: full attention on even layers
+        cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["linear_attention", "full_attention"])
+    return cfg
+
+
 #: Encoders, encoder-decoders, dual encoders and state-space families (the "families" branch).
 STRATEGIES.update({
     "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"), "deberta-v2": deberta_v2(),
@@ -546,7 +556,7 @@ STRATEGIES.update({
     "mamba": mamba(), "falcon_mamba": mamba("falcon_mamba", "FalconMamba"), "mamba2": mamba("mamba2", "Mamba2"),
     "jamba": jamba(), "hunyuan_v1_dense": hunyuan(),
     "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"), "qwen3_next": qwen3_next(),
-    "falcon_h1": falcon_h1(),
+    "falcon_h1": falcon_h1(), "minimax": minimax(),
 })
 
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.yamlsafe import YamlError, parse_text
+from pipeline.load.yaml_reader import YamlError, parse_text
 from tests.conftest import FIXTURES, PINNED_TODAY, REPO, run_cli
 
 MODEL = "data/models/meta/example-model.yaml"
@@ -151,6 +151,32 @@ def test_count_refuses_widths_the_engine_must_not_count(tmp_path, monkeypatch, k
     assert err.endswith(f"(larger widths are typing slips and would overflow the count); found {shown}\n")
 
 
+def test_count_reads_gemma_3n_per_layer_widths(tmp_path, monkeypatch):
+    # Gemma 3n's text decoder gives intermediate_size per layer; these are transformers' 5.23 defaults
+    # (35 layers of 16,384), whose model has 6,835,235,568 parameters on the meta device
+    # (AutoModelForCausalLM.from_config(Gemma3nTextConfig()), summed by hand outside the engine).
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "gemma3n_text", "intermediate_size": [16384] * 35}))
+    status, out, err = run_cli(["count", "config.json", "--json"], tmp_path, monkeypatch)
+    assert (status, err) == (0, "")
+    assert json.loads(out)["total"] == 6_835_235_568
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"model_type": "gemma3n_text", "intermediate_size": [16384, 16384.5]},
+     "intermediate_size: expected a whole number from 1 to 524,288 (larger widths are typing slips and would "
+     "overflow the count) per layer; found 16384.5"),
+    ({"model_type": "gemma3n_text", "intermediate_size": [16384] * 5000},
+     "intermediate_size: expected at most 4,096 per-layer widths; found 5,000"),
+    ({"model_type": "llama", "intermediate_size": [16384]},  # only Gemma 3n's decoder writes a list
+     "intermediate_size: expected a whole number from 1 to 524,288 (larger widths are typing slips and would "
+     "overflow the count); found [16384]"),
+])
+def test_count_refuses_bad_per_layer_widths(tmp_path, monkeypatch, config, message):
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    status, out, err = run_cli(["count", "config.json"], tmp_path, monkeypatch)
+    assert (status, out, err) == (1, "", f"config.json: {message}\n")
+
+
 def test_count_still_counts_a_good_config(tmp_path, monkeypatch):
     (tmp_path / "config.json").write_text(json.dumps(LLAMA_7B))
     status, out, _ = run_cli(["count", "config.json", "--json"], tmp_path, monkeypatch)
@@ -182,6 +208,20 @@ def test_tags_and_escapes_that_would_change_a_value_are_refused(text, message):
     with pytest.raises(YamlError) as raised:
         parse_text(text)
     assert (raised.value.line, raised.value.message) == (1, message)
+
+
+def test_every_refused_character_is_reported_at_its_line_and_field():
+    """Raw characters YAML refuses (libyaml stops at the first, with a character position) and escaped control
+    characters, in a list item, a key, a value and a comment: one error each, in line order."""
+    text = 'aliases: [a\x00b]\n"k\\e": 1\nx: "\ufffe"\n# note \x1b\ny: ok\n'
+    with pytest.raises(YamlError) as raised:
+        parse_text(text)
+    assert [(error.line, error.path, error.message) for error in raised.value.every] == [
+        (1, "aliases[0]", 'control character U+0000 is not allowed in text; found "a\\u0000b"'),
+        (2, "", 'control character U+001B is not allowed in text; found "k\\u001b"'),
+        (3, "x", 'character U+FFFE is not allowed in text; found "\ufffe"'),
+        (4, "", 'control character U+001B is not allowed in a data file; found "# note \\u001b"'),
+    ]
 
 
 @pytest.mark.parametrize("text, value", [

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.jsonschema import render, schemas
 from pipeline.load import data_files, kind_of
-from pipeline.yamlsafe import parse_text
+from pipeline.load.yaml_reader import parse_text
 from schemas import spec
 from tests.conftest import FIXTURES, REPO, run_cli
 

@@ -15,7 +15,8 @@ def test_the_reliability_page_counts_are_true():
     kills = re.search(r"for _ in range\((\d+)\)", tests).group(1)
     assert f"SIGKILL at {kills} random moments" in page
     generated = ["test_non_utf8_bytes", "test_a_50_mb_file_is_refused_before_parsing",
-                 "test_a_symlink_out_of_the_tree_is_refused"]
+                 "test_a_symlink_out_of_the_tree_is_refused",
+                 "test_every_raw_control_character_is_reported_with_line_and_field"]
     assert all(name in (REPO / "tests" / "test_validate.py").read_text() for name in generated)
     assert f"**{len(generated)} more made by the tests themselves**" in page
     hostile = (REPO / "tests" / "test_hostile_input.py").read_text()

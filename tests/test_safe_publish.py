@@ -451,8 +451,11 @@ def test_ctrl_c_while_publishing_removes_the_staging_and_keeps_the_old_build(bui
 
 
 def test_a_real_sigint_during_a_duckdb_query_is_exit_130(built):  # 105, with the real DuckDB behaviour
+    # a first query loads pandas and DuckDB, so the signal falls in the second query and not in an import
+    # (on a busy machine the imports alone took over the second the timer waits)
     script = ("import os, signal, threading\n"
               "from pipeline import cli\n"
+              "cli.main(['query', 'SELECT 1'])\n"
               "threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
               "raise SystemExit(cli.main(['query', 'SELECT count(*) FROM range(100000000000) a']))\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=built, capture_output=True, text=True, timeout=60,
@@ -488,6 +491,38 @@ def test_staging_left_by_a_killed_docs_run_is_removed_by_the_next(site, built, m
     (stale / "docs").mkdir()
     assert run_cli(["docs"], built, monkeypatch)[0] == 0
     assert not stale.exists() and not list((built / "dist").glob(".site-*"))
+
+
+def test_docs_leaves_no_lock_file_behind(built, monkeypatch):
+    """The lock that keeps two docs runs apart sits beside the site folder (the folder itself is swapped);
+    the run that made it removes it, wherever --out points."""
+    assert run_cli(["docs", "--out", "site-out"], built, monkeypatch)[0] == 0
+    assert run_cli(["docs"], built, monkeypatch)[0] == 0
+    assert (built / "site-out" / "index.html").exists() and (built / "dist" / "site" / "index.html").exists()
+    assert not (built / ".site-out.modelfacts-lock").exists()
+    assert not (built / "dist" / ".site.modelfacts-lock").exists()
+
+
+def test_a_lock_file_its_holder_removed_is_never_held_by_two_runs(tmp_path, monkeypatch):
+    """A run opens the lock file just as its holder finishes and deletes it, and a third run locks a new file
+    at the path: the first run's lock on the deleted file must not count, so it is refused."""
+    lock = tmp_path / ".site.modelfacts-lock"
+    lock.touch()
+    real_flock, third_run = fcntl.flock, []
+
+    def flock_after_the_holder_left(descriptor, operation):
+        if not third_run:
+            os.unlink(lock)
+            third_run.append(open(lock, "a+b"))
+            real_flock(third_run[0].fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return real_flock(descriptor, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock_after_the_holder_left)
+    with pytest.raises(outdir.OutputFolderError, match="another modelfacts site is writing here"):
+        with outdir.exclusive(tmp_path / "site", "site", lock_path=lock, remove=True):
+            pass
+    assert lock.exists()  # the third run's lock file, untouched by the refused run
+    third_run[0].close()
 
 
 def test_the_site_swap_is_one_exchange_and_never_leaves_no_site(tmp_path):  # 104

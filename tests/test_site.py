@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import shutil
 from html.parser import HTMLParser
@@ -268,6 +269,39 @@ def test_explainer_numbers_come_from_the_code(real):
         assert f"{total[0][0] * size / 1e9:,.1f}" in memory
     chinchilla = page(site_dir, "explainers/chinchilla/")
     assert f"{site.scaling.BESIROGLU_2024.alpha:g}" in chinchilla
+
+
+def test_explainer_pages_escape_text_from_the_database(real):
+    """The explainers name models and quote claims from the database; a name or value holding HTML prints as text."""
+    from pipeline.site.explainers import explainer_pages
+
+    database, _ = real
+    data = site.load(database)
+    models, claims = data["models"].copy(), data["claims"].copy()
+    models.loc[models["model_id"].isin(["llama-2-70b", "mixtral-8x7b"]), "name"] = PAYLOAD_NAME
+    llama_totals = (claims["model_id"] == "llama-2-70b") & (claims["field"] == "params_total")
+    claims.loc[llama_totals, "as_written"] = "<b>70B</b>"
+    claims.loc[llama_totals, "verdict_detail"] = "off by <i>1%</i> & more"
+    pages = explainer_pages(site.Data({**data.tables, "models": models, "claims": claims}, data.info, database))
+    text = "\n".join(markdown for _, markdown in pages.values())
+    assert "<script>" not in text and "<b>70B</b>" not in text and "<i>1%</i>" not in text
+    assert "Example &lt;script&gt;window.__pwned=&#39;name&#39;&lt;/script&gt; Model</a>" in pages["explainers/counting.md"][1]
+    assert "&lt;b&gt;70B&lt;/b&gt;</a>" in pages["explainers/counting.md"][1]  # the claims list
+    assert "\u201c&lt;b&gt;70B&lt;/b&gt;\u201d" in pages["explainers/counting.md"][1]  # the sentence on which claims hold
+    assert "<small>off by &lt;i&gt;1%&lt;/i&gt; &amp; more</small>" in pages["explainers/counting.md"][1]
+    assert PAYLOAD_NAME not in pages["explainers/total-vs-active.md"][1]
+
+
+def test_source_page_names_the_copy_it_was_read_in(real):
+    """`copy:` is the text the curator wrote (a key named like a dict method must still print its value)."""
+    database, site_dir = real
+    rows = query(database, "SELECT source_id, copy FROM sources WHERE accessed_via = 'copy' AND copy IS NOT NULL "
+                           "ORDER BY source_id LIMIT 3")
+    assert rows
+    for source_id, copy in rows:
+        text = page(site_dir, f"sources/{source_id}/")
+        assert "built-in method" not in text
+        assert f"Read in a copy: {' '.join(copy.split())}</li>" in html.unescape(text)
 
 
 def test_methodology_takes_thresholds_from_the_checks(real, monkeypatch):

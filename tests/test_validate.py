@@ -58,6 +58,25 @@ def test_non_utf8_bytes(tree, monkeypatch):
     assert out == "data/models/meta/example-model.yaml:3: the file is not UTF-8: byte 0xff cannot be decoded\n"
 
 
+def test_every_raw_control_character_is_reported_with_line_and_field(tree, monkeypatch):
+    """Raw NUL bytes (which YAML itself refuses) in two values and a comment: three located errors, not the
+    parser's first 'unacceptable character ... position 44'."""
+    path = tree / "data/models/meta/example-model.yaml"
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"name: Example Model", b'name: "Example\x00Model"')
+                     .replace(b"    locator: Table 1", b"    locator: Table\x00 1", 1) + b"# a note \x00\x01\n")
+    status, out, err = run_cli(["validate"], tree, monkeypatch)
+    comment_line = original.count(b"\n") + 1
+    assert (status, err.splitlines()[0]) == (1, "3 errors in 1 file")
+    assert out == (
+        'data/models/meta/example-model.yaml:3: name: control character U+0000 is not allowed in text; '
+        'found "Example\\u0000Model"\n'
+        'data/models/meta/example-model.yaml:13: claims[0].locator: control character U+0000 is not allowed in text; '
+        'found "Table\\u0000 1"\n'
+        f'data/models/meta/example-model.yaml:{comment_line}: control character U+0000 is not allowed in a data file; '
+        'found "# a note \\u0000\\u0001"\n')
+
+
 def test_a_50_mb_file_is_refused_before_parsing(tree, monkeypatch):
     path = tree / "data/models/meta/example-model.yaml"
     size = path.stat().st_size + 50_000_000

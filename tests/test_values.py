@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.values import ValueParseError, parse_value
+from pipeline.load.values import ValueParseError, parse_value
 
 CASES = [
     # written, field, value, low, high, precision, approximate
@@ -83,7 +83,7 @@ def test_rejects_with_a_message(written, field, message):
 
 
 def test_not_disclosed_records_a_refusal_without_a_number():
-    from pipeline.values import parse_value
+    from pipeline.load.values import parse_value
 
     for written in ("not disclosed", "Not disclosed", "undisclosed"):
         parsed = parse_value(written, "params_total")
@@ -132,7 +132,7 @@ def test_gib_belongs_to_weight_sizes_only():
 def test_written_units_reads_a_whole_column_like_the_parser():
     import pandas as pd
 
-    from pipeline.values import written_units
+    from pipeline.load.values import written_units
 
     written = pd.Series(["14.96GiB", "14.96GB", "128k", "131072", "10k", "32K tokens", "200K tokens", "4k-8k"])
     fields = pd.Series(["weights_gb_fp16", "weights_gb_fp16", "context_length", "context_length",

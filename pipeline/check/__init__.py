@@ -36,7 +36,7 @@ __all__ = ["BEST_VALUE_SQL", "BYTES_PER_PARAM", "CHECK_COLUMNS", "CHINCHILLA_BAN
            "run_checks", "training_derivations", "with_implied_interval"]
 
 CHECKED_COLUMNS = ["claim_id", "model_id", "field", "value", "low", "high", "as_written", "precision", "sig_figs",
-                   "status", "source_id", "stage", "scope", "component", "written_unit", "implied_low", "implied_high"]
+                   "status", "source_id", "stage", "scope", "component", "context_window", "written_unit", "implied_low", "implied_high"]
 
 
 def run_checks(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

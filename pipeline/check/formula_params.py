@@ -5,24 +5,29 @@ import numpy as np
 import pandas as pd
 
 from pipeline.check.interval import gap_ratio, reading, severity, size_words, within
-from pipeline.check.references import ALTERNATIVE_QUANTITY, CONVENTION_WORDS, FORMULA_QUANTITY
+from pipeline.check.references import ALTERNATIVE_QUANTITIES, CONVENTION_WORDS, FORMULA_QUANTITY
 from pipeline.check.rows import (CONSISTENT, INCONSISTENT, UNVERIFIABLE, check_rows, choose, claimed_text,
                                  empty_checks, format_numbers)
 
 NAME = "formula_params"
 
 
-def claim_quantities(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Per claim, the derived quantity that counts it and a second convention's quantity (None where none).
+def claim_quantities(frame: pd.DataFrame) -> tuple[pd.Series, list[pd.Series]]:
+    """Per claim, the derived quantity that counts it, and the quantities of the field's other published
+    conventions (one Series per convention, None where the claim has none).
 
-    A claim about one component ("the UNet has 2.6B parameters") is counted by params_<component>_formula.
+    A claim about one component ("the UNet has 2.6B parameters") is counted by params_<component>_formula and
+    has no other convention.
     """
     component = frame["component"] if "component" in frame else pd.Series(None, index=frame.index)
     for_component = ("params_" + component.astype("string") + "_formula").where(
         component.notna() & (frame["field"] == "params_total"))
     primary = frame["field"].map(FORMULA_QUANTITY).where(component.isna(), for_component)
-    alternative = frame["field"].map(ALTERNATIVE_QUANTITY).where(component.isna())
-    return primary.astype(object), alternative.astype(object)
+    depth = max(map(len, ALTERNATIVE_QUANTITIES.values()))
+    alternatives = [frame["field"].map({field: quantities[order] for field, quantities in ALTERNATIVE_QUANTITIES.items()
+                                        if order < len(quantities)}).where(component.isna()).astype(object)
+                    for order in range(depth)]
+    return primary.astype(object), alternatives
 
 
 def derived_lookup(frame: pd.DataFrame, derived: pd.DataFrame, quantities: pd.Series) -> pd.Series:
@@ -59,28 +64,36 @@ def check_formula_params(claims: pd.DataFrame, derived: pd.DataFrame) -> pd.Data
     """Parameter claims against the formula-derived count, at the claim's own precision.
 
     Active-parameter claims are consistent when they match the count with the input embedding
-    (params_active_formula) or without it (params_active_without_input_embedding_formula); the detail names
-    the convention the claim follows.
+    (params_active_formula), without it (params_active_without_input_embedding_formula) or without either
+    embedding table (params_active_non_embedding_formula); the detail names the convention the claim follows.
     """
     frame = claims[claims["field"].isin(FORMULA_QUANTITY) & claims["value"].notna()].copy()
     if frame.empty:
         return empty_checks()
-    primary_quantity, alternative_quantity = claim_quantities(frame)
+    primary_quantity, alternative_quantities = claim_quantities(frame)
     primary = derived_lookup(frame, derived, primary_quantity)
-    alternative = derived_lookup(frame, derived, alternative_quantity)
-    primary_ratio = gap_ratio(frame["implied_low"], frame["implied_high"], primary, primary)
-    alternative_ratio = gap_ratio(frame["implied_low"], frame["implied_high"], alternative, alternative)
-    # the convention the claim follows: the one it matches, else the nearer one
-    use_alternative = alternative.notna() & (primary.isna() | (alternative_ratio.abs() < primary_ratio.abs()))
-    truth = alternative.where(use_alternative, primary)
-    ratio = alternative_ratio.where(use_alternative, primary_ratio)
-    quantity = alternative_quantity.where(use_alternative, primary_quantity)
+    truth, quantity = primary, primary_quantity
+    ratio = gap_ratio(frame["implied_low"], frame["implied_high"], primary, primary)
+    # the convention the claim follows: the one it matches, else the nearest one (the primary on a tie)
+    alternative_counts = []
+    for alternative_quantity in alternative_quantities:
+        alternative = derived_lookup(frame, derived, alternative_quantity)
+        alternative_counts.append(alternative)
+        alternative_ratio = gap_ratio(frame["implied_low"], frame["implied_high"], alternative, alternative)
+        nearer = alternative.notna() & (truth.isna() | (alternative_ratio.abs() < ratio.abs()))
+        truth, ratio = alternative.where(nearer, truth), alternative_ratio.where(nearer, ratio)
+        quantity = alternative_quantity.where(nearer, quantity)
     known = truth.notna()
     holds = within(frame, truth)
     verdict = np.where(~known, UNVERIFIABLE, np.where(holds, CONSISTENT, INCONSISTENT))
-    two_conventions = primary.notna() & alternative.notna()
-    gives = choose(two_conventions, format_numbers(primary) + " with the input embedding and "
-                   + format_numbers(alternative) + " without it", format_numbers(truth))
+    without_input, without_either = alternative_counts  # the two other conventions of params_active
+    two_conventions = primary.notna() & without_input.notna()
+    # the count without either embedding table is named only when the claim follows it
+    third = two_conventions & without_either.notna() & (quantity == "params_active_non_embedding_formula")
+    gives = choose(third, format_numbers(primary) + " with the input embedding, " + format_numbers(without_input)
+                   + " without it and " + format_numbers(without_either) + " without either embedding table",
+                   choose(two_conventions, format_numbers(primary) + " with the input embedding and "
+                          + format_numbers(without_input) + " without it", format_numbers(truth)))
     convention = choose(two_conventions, " " + quantity.map(CONVENTION_WORDS).fillna("").astype(str), "")
     outcome = choose(holds, reading(frame, truth) + convention,
                      size_words(ratio) + choose(two_conventions, " from the nearer count (" + convention.str.strip()

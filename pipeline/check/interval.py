@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.values import BINARY_K, WRITTEN_UNITS, written_units
+from pipeline.load.values import BINARY_K, WRITTEN_UNITS, written_units
 
 DECIMAL_PER_BINARY_K = 1000 / BINARY_K
 TRUNCATION_MIN_SIG_FIGS = 3  # one- and two-digit size labels ("7B", "12B") are rounded, never truncated

@@ -8,7 +8,7 @@ from pipeline.check.formula_params import derived_lookup
 from pipeline.check.interval import gap_ratio, reading, severity, size_words, within
 from pipeline.check.references import best_value, lookup
 from pipeline.check.rows import INCONSISTENT, check_rows, choose, empty_checks, format_numbers, verdict_from
-from pipeline.values import GIB_IN_GB
+from pipeline.load.values import GIB_IN_GB
 
 NAME = "memory"
 BYTES_PER_PARAM = {"weights_gb_fp32": 4.0, "weights_gb_fp16": 2.0, "weights_gb_int8": 1.0, "weights_gb_int4": 0.5}

@@ -11,14 +11,18 @@ FORMULA_QUANTITY = {"params_total": "params_total_formula", "params_active": "pa
                     "params_embedding": "params_embedding_formula",
                     "params_non_embedding": "params_non_embedding_formula",
                     "params_active_non_embedding": "params_active_non_embedding_formula"}
-# A second published convention a field's claims may follow: DeepSeek counts active parameters without the
-# input embedding table (37B for DeepSeek-V3, whose active count with it is 37.55B).
-ALTERNATIVE_QUANTITY = {"params_active": "params_active_without_input_embedding_formula"}
+# Other published conventions a field's claims may follow, in order: DeepSeek counts active parameters without
+# the input embedding table (37B for DeepSeek-V3, whose active count with it is 37.55B); MiniMax counts them
+# without either embedding table (45.9B for MiniMax-M1: 47.17B without the input embedding, less its
+# 1.23B output head).
+ALTERNATIVE_QUANTITIES = {"params_active": ("params_active_without_input_embedding_formula",
+                                            "params_active_non_embedding_formula")}
 CONVENTION_WORDS = {"params_active_formula": "with the input embedding",
-                    "params_active_without_input_embedding_formula": "without the input embedding"}
+                    "params_active_without_input_embedding_formula": "without the input embedding",
+                    "params_active_non_embedding_formula": "without either embedding table"}
 # The order in which model_summary picks a stage when a field has figures for several
 STAGE_ORDER = ("pre-training", "whole-run", "mid-training", "context-extension", "post-training")
-CLAIM_CONTEXT_COLUMNS = ("stage", "scope", "component")
+CLAIM_CONTEXT_COLUMNS = ("stage", "scope", "component", "context_window")
 
 _FORMULA_LIST = ", ".join(f"'{quantity}'" for quantity in FORMULA_QUANTITY.values())
 
@@ -54,7 +58,7 @@ FROM ranked WHERE position = 1
 
 
 def with_claim_context(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims with stage, scope and component columns (empty where a frame lacks them)."""
+    """Claims with stage, scope, component and context_window columns (empty where a frame lacks them)."""
     missing = {column: None for column in CLAIM_CONTEXT_COLUMNS if column not in claims}
     return claims.assign(**missing) if missing else claims
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import numbers
 import re
 import warnings
 from typing import Any, Mapping
+
+import numpy as np
 
 from pipeline.formula.heads import head_kind
 from pipeline.formula.terms import ConfigError
@@ -138,12 +141,18 @@ def _components_of(named: list[tuple[str, int]], is_encoder_decoder: bool) -> di
 
 
 def _int_key(config: Mapping[str, Any], keys: tuple[str, ...]) -> int | None:
+    """The first positive whole number under one of ``keys`` (top level, then nested sections).
+
+    A config row of a table arrives with numpy integers, or floats where other rows lack the key
+    (``256.0``), so any integral real counts, not only Python ``int``; booleans and NaN do not.
+    """
     sections = [config] + [v for v in config.values() if isinstance(v, dict)]
     for section in sections:
         for key in keys:
             value = section.get(key)
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                return value
+            if (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+                    and float(value).is_integer() and value > 0):
+                return int(value)
     return None
 
 

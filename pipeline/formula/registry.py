@@ -94,6 +94,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "hunyuan_v1_moe",
     "qwen3_next",
     "falcon_h1",
+    "minimax",
 )
 
 

@@ -43,7 +43,7 @@ import pandas as pd
 import yaml
 
 from pipeline.errors import DataError
-from pipeline.values import ValueParseError, parse_value
+from pipeline.load.values import ValueParseError, parse_value
 
 IMPORT_FOLDER = "data/imports/epoch-ai"
 # Where the CSV files may lie, relative to the repository root: vendored in the repository, or in the
@@ -64,7 +64,7 @@ CLAIM_ORDER = {"params_total": 0, "training_compute_flop": 1, "post_training_com
                "training_hardware": 4, "training_chip_count": 5, "training_duration_days": 6,
                "training_cost_usd": 7, "training_dataset": 8}
 CLAIM_COLUMNS = ["model_id", "claim_index", "field", "as_written", "status", "source_id", "locator",
-                 "attributed_to", "key", "note", "stage", "scope", "component", "value", "low", "high",
+                 "attributed_to", "key", "note", "stage", "scope", "component", "context_window", "value", "low", "high",
                  "precision", "sig_figs", "approximate", "file", "line", "path_prefix", "confidence", "dollar_year"]
 # Chip dataset columns -> published hardware columns (FLOP/s or bytes)
 CHIP_COLUMNS = {

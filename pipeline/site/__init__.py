@@ -3,9 +3,9 @@
 Load (data.py): every table and view of the database in one query each (DuckDB into pandas).
 Process: Markdown pages rendered from Jinja2 templates (templates/, autoescaping on) by page kind:
 models.py (one page per model), sources.py (one per source, the findings), pages.py (home, explorer,
-SQL page, cookbook, downloads), explainers.py, methodology.py, repo_pages.py (docs/, CONTRIBUTING,
-CHANGELOG); SVG charts and Vega-Lite specs (pipeline.charts) and downloads, all written into a staging
-folder beside the target; per-model and per-source rows are computed for whole tables at once.
+SQL page, cookbook, downloads), explainers.py (templates/explainers/), methodology.py, repo_pages.py
+(docs/, CONTRIBUTING, CHANGELOG); SVG charts and Vega-Lite specs (pipeline.charts) and downloads, all
+written into a staging folder beside the target; per-model and per-source rows are computed for whole tables at once.
 Save (build.py): `mkdocs build --strict` in the staging folder, the npm libraries vendored in
 (assets.py), then the finished site replaces the old one, so a failed build leaves the previous site.
 

@@ -108,12 +108,12 @@ def fragment(value) -> str:
     return quote(str(value), safe="-._~")
 
 
-def E(values) -> list[str]:
+def escaped_list(values) -> list[str]:
     """`esc` over a column (a list: the fragments are built with zip)."""
-    return [esc(value) for value in L(values)]
+    return [esc(value) for value in as_list(values)]
 
 
-def L(values) -> list:
+def as_list(values) -> list:
     """A column as a Python list (iterating Arrow-backed pandas columns item by item is slow)."""
     return values.tolist() if hasattr(values, "tolist") else list(values)
 
@@ -231,7 +231,7 @@ def frame_table(frame: pd.DataFrame, limit: int | None = None) -> str:
     columns = []
     for i, column in enumerate(shown.columns):
         values = shown[column]
-        columns.append(values.map(table_number) if i in numeric else E(values))
+        columns.append(values.map(table_number) if i in numeric else escaped_list(values))
     rows = "\n".join("<tr>" + "".join(f"<td{NUM if i in numeric else ''}>{cell}</td>"
                                       for i, cell in enumerate(cells)) + "</tr>"
                      for cells in zip(*columns)) if len(shown) else ""

@@ -41,7 +41,7 @@ INTERVAL_EXAMPLES = ("70B", "70.0B", "exactly 405 billion", "650-800B", "over 1 
 
 def interval_rows() -> list[dict]:
     """How example values are read, computed by the loader's parser and the checks' interval rule."""
-    from pipeline.values import parse_value
+    from pipeline.load.values import parse_value
 
     parsed = [parse_value(text, "params_total") for text in INTERVAL_EXAMPLES]
     frame = pd.DataFrame({"value": [p.value for p in parsed], "low": [p.low for p in parsed],

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from pipeline import check as checks_module
 from pipeline import formula, scaling
-from pipeline.site.common import (FIELD_ORDER, VERDICTS, L, esc, external, fmt_value, full, html_table, missing,
+from pipeline.site.common import (FIELD_ORDER, VERDICTS, as_list, esc, external, fmt_value, full, html_table, missing,
                                   safe_url, sci, short, slug, source_url)
 from pipeline.site.data import Data, citations
 from pipeline.site.render import environment
@@ -50,13 +50,13 @@ def claim_records(data: Data) -> dict[str, list[dict]]:
     checks = checks.join(check_sizes(checks, claims)[["size"]])
     marks = checks["verdict"].map(CHECK_MARK).fillna("?")
     lines = [f"{mark} {name}: {detail if not missing(detail) else ''}" + (f" ({size})" if size else "")
-             for mark, name, detail, size in zip(L(marks), L(checks["check"]), L(checks["detail"]), L(checks["size"]))]
+             for mark, name, detail, size in zip(as_list(marks), as_list(checks["check"]), as_list(checks["detail"]), as_list(checks["size"]))]
     per_claim: dict[str, list[str]] = {}
-    for claim_id, line in zip(L(checks["claim_id"]), lines):
+    for claim_id, line in zip(as_list(checks["claim_id"]), lines):
         per_claim.setdefault(claim_id, []).append(line)
     cites = citations(claims, data["sources"], data.info).set_index("claim_id")
     columns = ["claim_id", "model_id", "field", "as_written", "note", "status", "source_id", "locator", "verdict",
-               "attributed_to", "precision", "component"]
+               "attributed_to", "precision", "component", "context_window"]
     frame = claims[[c for c in columns if c in claims]].merge(sources, on="source_id", how="left")
     frame = frame.merge(claim_sizes(data["checks"], claims), on="claim_id", how="left")
     frame["checks"] = frame["claim_id"].map(per_claim)
@@ -86,7 +86,7 @@ def fact_records(data: Data) -> dict[str, list[dict]]:
     summary.loc[summary["basis"] == "formula", "precision"] = "exact"
     ranged = (summary["precision"] == "range") & summary["low"].notna() & summary["high"].notna()
     shown = [_range_text(lo, hi, f) if r else fmt_value(v, f) for r, lo, hi, v, f in zip(
-        L(ranged), L(summary["low"]), L(summary["high"]), L(summary["best_value"]), L(summary["field"]))]
+        as_list(ranged), as_list(summary["low"]), as_list(summary["high"]), as_list(summary["best_value"]), as_list(summary["field"]))]
     summary = summary.assign(shown=shown, kind="value")
     text = claims[claims["precision"].isin(["text", "undisclosed"])]
     text = text[~text.set_index(["model_id", "field"]).index.isin(summary.set_index(["model_id", "field"]).index)]
@@ -118,8 +118,8 @@ def formula_fragments(data: Data) -> dict[str, str]:
     sources = data["sources"].set_index("source_id")["title"]
     out = {}
     for model_id, source_id, config, overrides, note in zip(
-            L(architectures["model_id"]), L(architectures["source_id"]), L(architectures["hf_config"]),
-            L(architectures["overrides"]), L(architectures["note"])):
+            as_list(architectures["model_id"]), as_list(architectures["source_id"]), as_list(architectures["hf_config"]),
+            as_list(architectures["overrides"]), as_list(architectures["note"])):
         link = _source_link("../../../", source_id, sources.get(source_id, source_id), None)
         head = f"<p>Architecture from {link}"
         if not missing(overrides) and overrides not in ("{}", ""):

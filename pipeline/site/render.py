@@ -59,6 +59,7 @@ def environment() -> jinja2.Environment:
         "slug": common.slug, "full": common.full, "short": common.short, "sci": common.sci,
         "field_label": field_label, "field_description": field_description, "date": common.fmt_date,
         "url": common.link_url, "multiline": lambda text: Markup(common.esc_multiline(text)), "value": common.fmt_value, "number": common.table_number,
+        "fmt": format,  # Python's format spec, as an f-string writes it: {{ n|fmt(",") }}, {{ share|fmt(".1%") }}
     })
     env.globals.update({"model_url": common.model_url, "source_url": common.source_url, "missing": common.missing})
     return env

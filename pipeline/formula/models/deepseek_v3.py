@@ -18,4 +18,7 @@ FAMILY = Family(
     validate=mla_validate,
     build=build,
     extras=("mtp", "router_bias"),
+    # Moonshot's Kimi K2 "reuses the DeepSeekV3CausalLM architecture" and marks its config.json
+    # "model_type": "kimi_k2" (MoonshotAI/Kimi-K2, docs/deploy_guidance.md); transformers has no kimi_k2.
+    model_types=("kimi_k2",),
 )

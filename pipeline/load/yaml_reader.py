@@ -2,15 +2,16 @@
 
 It composes the document into nodes (libyaml's C parser when available) and builds plain Python
 values itself, so no YAML tag is ever executed, duplicate keys and aliases are caught, and each
-value's line is known for error messages.
+value's line is known for error messages. key_line finds a key path's line again when a later stage
+reports a cell.
 """
 from __future__ import annotations
 
 import os
 import re
 import stat
-import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +52,24 @@ _SCALARS = SafeConstructor()
 
 
 class YamlError(ValueError):
-    """A file that cannot be read as plain YAML; carries the 1-based line and the field path."""
+    """A file that cannot be read as plain YAML; carries the 1-based line and the field path, and `also`, the
+    other errors found in the same file (in line order), so a caller can report every location at once."""
 
-    def __init__(self, message: str, line: int = 0, path: str = ""):
+    def __init__(self, message: str, line: int = 0, path: str = "", also: list[YamlError] | None = None):
         super().__init__(message)
         self.message, self.line, self.path = message, line, path
+        self.also = also or []
+
+    @property
+    def every(self) -> list[YamlError]:
+        """This error and every other one found in the file."""
+        return [self, *self.also]
+
+
+def _all_of(errors: list[YamlError]) -> YamlError:
+    """One YamlError for several: the first by line, carrying the others."""
+    first, *rest = sorted(errors, key=lambda error: error.line)
+    return YamlError(first.message, first.line, first.path, also=rest)
 
 
 class LDict(dict):
@@ -150,9 +164,27 @@ _INT = "tag:yaml.org,2002:int"
 class _Builder:
     """Turns a node tree into Python values, recording lines and refusing what a data file never needs."""
 
-    def __init__(self, may_alias: bool = True) -> None:
+    def __init__(self, may_alias: bool = True, restore: dict[int, str] | None = None) -> None:
         self.seen: set[int] = set()
         self.may_alias = may_alias  # without an '&' in the text there is no anchor, so no alias
+        # text that had raw characters YAML refuses holds placeholders for them (see _placeholders)
+        self.restore = restore
+        self.problems: list[YamlError] = []  # text with control characters: every one is reported, then raised
+        self.restored = 0  # how many raw refused characters the values held
+
+    def text(self, value: str, line: int, path: str) -> str:
+        """A scalar's text (with any raw character restored); a control character in it is recorded as a problem."""
+        if self.restore:
+            restored = value.translate(self.restore)
+            if restored != value:
+                self.restored += sum(1 for a, b in zip(value, restored) if a != b)
+                value = restored
+        found = _CONTROL.search(value) or (_UNACCEPTABLE.search(value) if self.restore else None)
+        if found:
+            kind = "control character" if _CONTROL.match(found.group()) else "character"
+            self.problems.append(YamlError(f"{kind} U+{ord(found.group()):04X} is not allowed in text; "
+                                           f"found {json_text(value[:60])}", line, path))
+        return value
 
     def build(self, node: yaml.Node, path: str, depth: int, written_at: int = 0) -> Any:
         """Build one node; written_at is the line of its key, where an alias would stand."""
@@ -166,7 +198,7 @@ class _Builder:
             raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is not allowed", line, path)
         tag = node.tag
         if tag == _STR and isinstance(node, yaml.ScalarNode):
-            return _checked_text(node.value, line, path)
+            return self.text(node.value, line, path)
         if tag not in PLAIN_TAGS or not _tag_fits(node):
             raise YamlError(f"YAML tags are not allowed; found {_shown_tag(node)}", line, path)
         if tag == _MAP:
@@ -194,12 +226,12 @@ class _Builder:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlError("keys must be plain words (no complex keys or << merges)", key_line, path)
-            key = _checked_text(key_node.value, key_line, path)
+            key = self.text(key_node.value, key_line, path)
             if key in result:
                 raise YamlError(f"duplicate key '{key}' (first on line {result.lines[key]})", key_line,
                                 f"{path}.{key}" if path else key)
             if value_node.tag == _STR and not self.may_alias and isinstance(value_node, yaml.ScalarNode):
-                result[key] = _checked_text(value_node.value, key_line, f"{path}.{key}" if path else key)
+                result[key] = self.text(value_node.value, key_line, f"{path}.{key}" if path else key)
             else:
                 result[key] = self.build(value_node, f"{path}.{key}" if path else key, depth + 1, key_line)
             result.lines[key] = key_line
@@ -243,13 +275,31 @@ def json_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _checked_text(value: str, line: int, path: str) -> str:
-    """Text with no control characters (NUL, ESC, ...); raises YamlError naming the first one."""
-    found = _CONTROL.search(value)
-    if found:
-        raise YamlError(f"control character U+{ord(found.group()):04X} is not allowed in text; "
-                        f"found {json_text(value[:60])}", line, path)
-    return value
+# Characters YAML refuses in a file (outside its printable set): libyaml stops at the first with "unacceptable
+# character ... position N". The reader finds them all first, with their lines, and parses the text with
+# each replaced by a placeholder, so every value holding one is reported with its field.
+_UNACCEPTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_PLACEHOLDER_BASE = 0xF0000  # Supplementary Private Use Area-A: printable to YAML, never in a data file
+
+
+def _placeholders(text: str) -> tuple[str, dict[int, str]]:
+    """The text with each character YAML refuses replaced by a private-use placeholder, and the table
+    (for str.translate) that puts the original characters back."""
+    found = set(_UNACCEPTABLE.findall(text))
+    swap = {ord(char): chr(_PLACEHOLDER_BASE + ord(char)) for char in found}
+    return text.translate(swap), {ord(placeholder): chr(code) for code, placeholder in swap.items()}
+
+
+def _unacceptable_outside_values(text: str, reported: set[int]) -> list[YamlError]:
+    """An error per line holding a character YAML refuses that no value error covers (a comment, indentation)."""
+    errors = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = _UNACCEPTABLE.search(line)
+        if found and number not in reported:
+            kind = "control character" if _CONTROL.match(found.group()) else "character"
+            errors.append(YamlError(f"{kind} U+{ord(found.group()):04X} is not allowed in a data file; "
+                                    f"found {json_text(line.strip()[:60])}", number))
+    return errors
 
 
 def nesting_depth(text: str) -> tuple[int, int]:
@@ -294,7 +344,36 @@ def compose_node(text: str) -> yaml.Node | None:
 
 
 def parse_text(text: str) -> Document:
-    """Parse one YAML document from text into a Document, or raise YamlError."""
+    """Parse one YAML document from text into a Document, or raise YamlError; every control character (and
+    every character YAML refuses) is reported, each at its line and field, in the error's `also`."""
+    if not _UNACCEPTABLE.search(text):
+        return _parse(text, None)
+    sanitized, restore = _placeholders(text)
+    try:
+        _parse(sanitized, restore)
+        found: list[YamlError] = []
+        restored = 0
+    except _ParseProblems as error:
+        found, restored = error.every, error.restored
+    except YamlError as error:
+        found, restored = error.every, 0
+    if restored < len(_UNACCEPTABLE.findall(text)) or not found:  # some stand outside any value: a comment
+        found += _unacceptable_outside_values(text, {problem.line for problem in found})
+    raise _all_of(found)
+
+
+class _ParseProblems(YamlError):
+    """The builder's problems, with how many placeholders (raw refused characters) the values held."""
+
+    def __init__(self, problems: list[YamlError], restored: int):
+        combined = _all_of(problems)
+        super().__init__(combined.message, combined.line, combined.path, also=combined.also)
+        self.restored = restored
+
+
+def _parse(text: str, restore: dict[int, str] | None) -> Document:
+    """parse_text on text whose refused characters, if any, are placeholders (`restore` puts them back);
+    raises _ParseProblems when a value holds a control character."""
     deepest, deep_line = nesting_depth(text)
     if deepest > MAX_PARSE_DEPTH:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is not allowed (found more than "
@@ -318,10 +397,16 @@ def parse_text(text: str) -> Document:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is not allowed") from None
     if node is None:
         raise YamlError("the file is empty; expected a mapping that starts with schema_version", 1)
+    builder = _Builder(may_alias="&" in text, restore=restore)
     try:
-        return Document(_Builder(may_alias="&" in text).build(node, "", 0))
+        data = builder.build(node, "", 0)
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is not allowed") from None
+    except YamlError as error:
+        raise _ParseProblems(builder.problems + [error], builder.restored) from None
+    if builder.problems:
+        raise _ParseProblems(builder.problems, builder.restored)
+    return Document(data)
 
 
 _FILE_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
@@ -367,3 +452,20 @@ def read_document(path: Path) -> Document:
         line = content[: error.start].count(b"\n") + 1
         raise YamlError(f"the file is not UTF-8: byte 0x{content[error.start]:02x} cannot be decoded", line) from None
     return parse_text(text.removeprefix("\ufeff"))
+
+
+# ------------------------------------------------------------------ locating a key's line again, later
+
+@lru_cache(maxsize=256)
+def _cached_document(path: str) -> Document | None:
+    """A file parsed again to locate an error inside it (errors are rare, so rows carry no line maps)."""
+    try:
+        return read_document(Path(path))
+    except (YamlError, OSError):
+        return None
+
+
+def key_line(repository: str, file: str, path: str, fallback: int) -> int:
+    """Line of a key path such as 'claims[2].status' in a data file, or `fallback` if it cannot be found."""
+    document = _cached_document(os.path.join(repository, file))
+    return document.line(path) if document is not None else fallback
