@@ -590,6 +590,23 @@ def test_checks_table_has_severity_and_informational_checks_do_not_judge():
                     ("gpt-3.training_tokens.source-1", "unverifiable", "none", 1)]
 
 
+def test_training_checks_leave_out_totals_over_several_models_and_family_statements():
+    # Granite 3.0's paper: 8.1B parameters and 12T tokens for the 8B, one 8.35e23 FLOP budget for all four models
+    frame = claims(("granite-8b", "params_total", "8.1B", "confirmed", "paper"),
+                   ("granite-8b", "training_tokens", "12T", "confirmed", "paper-tokens"),
+                   ("granite-8b", "training_compute_flop", "8.35e23", "confirmed", "paper-budget",
+                    {"component": "system"}),
+                   ("granite-8b", "training_compute_flop", "9e23", "rumored", "family-blog", {"scope": "family"}),
+                   ("granite-8b", "training_compute_flop", "6e23", "rumored", "blog"))
+    connection = built(frame)
+    rows = dict(connection.execute("""SELECT claim_id, string_agg("check", ',') FROM checks
+                                      WHERE "check" = 'compute_6nd' GROUP BY 1""").fetchall())
+    # only the model's own figure is held against 6 x 8.1e9 x 12e12 = 5.832e23
+    assert rows == {"granite-8b.training_compute_flop.blog": "compute_6nd"}
+    expected = connection.execute("""SELECT expected FROM checks WHERE "check" = 'compute_6nd'""").fetchone()[0]
+    assert expected == pytest.approx(6 * 8.1e9 * 12e12)
+
+
 def test_model_summary_carries_status_precision_ranges_and_disclosure():
     frame = claims(("gpt-4", "params_total", "not disclosed", "confirmed", "report"),
                    ("gpt-4", "params_total", "~1.76T", "rumored", "leak"),
