@@ -70,10 +70,22 @@ def _family_frame(family: str, n: int, rng: np.random.Generator) -> pd.DataFrame
         cols = {"hidden_size": hidden, "num_attention_heads": heads, "num_hidden_layers": layers,
                 "vocab_size": vocab, "intermediate_size": 4 * hidden, "max_position_embeddings": 512,
                 "type_vocab_size": 2}
-    elif family == "t5":
+    elif family in ("t5", "mt5", "umt5"):
         cols = {"d_model": hidden, "num_heads": heads, "num_layers": layers // 2 + 1, "vocab_size": 32128,
                 "d_ff": inter, "d_kv": 64, "feed_forward_proj": np.where(flag(), "gated-gelu", "relu"),
                 "tie_word_embeddings": flag()}
+    elif family == "whisper":
+        cols = {"d_model": hidden, "encoder_attention_heads": heads, "decoder_attention_heads": heads,
+                "encoder_layers": layers // 4 + 1, "decoder_layers": layers // 4 + 1, "encoder_ffn_dim": 4 * hidden,
+                "decoder_ffn_dim": 4 * hidden, "vocab_size": 51865, "num_mel_bins": 80,
+                "max_source_positions": 1500, "max_target_positions": 448, "pad_token_id": 50257,
+                "tie_word_embeddings": True}
+    elif family in ("mamba", "falcon_mamba", "mamba2"):
+        cols = {"hidden_size": hidden, "num_hidden_layers": layers, "vocab_size": vocab, "expand": 2,
+                "state_size": rng.choice([16, 64, 128], n), "conv_kernel": 4}
+        if family == "mamba2":  # Mamba2Config requires num_heads x head_dim = expand x hidden_size
+            num_heads = rng.choice([16, 32], n)
+            cols.update(n_groups=rng.choice([1, 8], n), num_heads=num_heads, head_dim=2 * hidden // num_heads)
     elif family == "vit":
         cols = {"hidden_size": hidden, "num_attention_heads": heads, "num_hidden_layers": layers // 3 + 1,
                 "intermediate_size": 4 * hidden, "image_size": rng.choice([224, 384], n),
@@ -103,7 +115,7 @@ def _family_frame(family: str, n: int, rng: np.random.Generator) -> pd.DataFrame
                         moe_intermediate_size=inter // 8, first_k_dense_replace=rng.integers(0, 4, n))
         if family == "gpt_bigcode":
             cols["n_positions"] = rng.choice([2048, 8192], n)
-        if family in ("qwen3", "gemma3_text", "llama4_text", "gpt_oss"):
+        if family in ("qwen3", "gemma3_text", "llama4_text", "gpt_oss", "hunyuan_v1_dense", "hunyuan_v1_moe"):
             cols["head_dim"] = rng.choice([64, 128, 256], n)
     frame = pd.DataFrame({k: (np.full(n, v) if np.isscalar(v) else v) for k, v in cols.items()})
     frame["model_type"] = family
@@ -135,25 +147,16 @@ def _row_config(row: pd.Series) -> dict:
 
 
 def meta_count(cfg: dict) -> int:
-    import torch
-    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, T5ForConditionalGeneration
+    """transformers' count of one config on the meta device, building the class the engine counts for the
+    family (BertModel, MT5ForConditionalGeneration, LlamaForCausalLM, ...) so the sample compares like with like."""
+    from pipeline.formula.fallback import meta_count as transformers_meta_count
 
-    kw = {k: v for k, v in cfg.items() if k != "model_type"}
-    if cfg["model_type"] in ("deepseek_v2", "deepseek_v3"):
-        kw.setdefault("n_group", 1)
-        kw.setdefault("topk_group", 1)
-    config = AutoConfig.for_model(cfg["model_type"], **kw)
-    with torch.device("meta"):
-        if cfg["model_type"] == "t5":
-            model = T5ForConditionalGeneration(config)
-        elif cfg["model_type"] in ("bert", "vit", "roberta", "xlm-roberta"):
-            model = AutoModel.from_config(config)
-        else:
-            model = AutoModelForCausalLM.from_config(config)
-    n = sum(p.numel() for p in model.parameters())
-    if cfg["model_type"] == "t5" and cfg.get("tie_word_embeddings") is False:
-        n += model.lm_head.weight.numel()
-    return n
+    counted_class = formula.FAMILY_CLASSES[cfg["model_type"]].split(" ")[0]  # "BertModel (with pooler)"
+    counted = transformers_meta_count({**cfg, "architectures": [counted_class]})
+    if cfg["model_type"] in ("t5", "mt5", "umt5") and cfg.get("tie_word_embeddings") is False:
+        # transformers 5 always ties the T5 family; an untied checkpoint has its own lm_head (as the tests count)
+        return int(counted["total"]) + int(counted["input_embedding"])
+    return int(counted["total"])
 
 
 def main(argv: list[str] | None = None) -> None:
