@@ -36,7 +36,7 @@ CURATED_2025_OPEN = [
 # cannot build its model_type), so they have claims but no architecture.
 WITHOUT_ARCHITECTURE_YET = {
     "llama-4-scout", "llama-4-maverick", "kimi-k2", "glm-4.5",
-    "glm-4.5-air", "minimax-m1", "gemma-3-12b", "phi-3.5-moe",
+    "glm-4.5-air", "minimax-m1", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-14b",
@@ -113,6 +113,9 @@ TRANSFORMERS_META_COUNTS = {
     # audio encoder (E2B only) and projectors.
     "gemma-4-e2b": 5_104_297_504,
     "gemma-4-31b": 31_273_086_512,
+    # Gemma3ForConditionalGeneration mapped from Google's gm.nn.Gemma3_12B (gemma library); equals KerasHub's
+    # gemma3_12b 'params' (language model 11,765,788,416 = gemma3_12b_text 'params').
+    "gemma-3-12b": 12_187_079_280,
 }
 
 
