@@ -55,7 +55,7 @@ WITHOUT_ARCHITECTURE_YET = {
     # Google's Gemma 3n, Gemma 4 E4B and 26B A4B and Microsoft's Phi-4-multimodal: sourced from the developers'
     # preset metadata and cookbook only; no copy of their config.json was found. Phi-4-reasoning-vision-15B's
     # config.json (Microsoft's repository) needs remote code that transformers does not implement.
-    "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e4b", "gemma-4-26b-a4b",
+    "gemma-3n-e2b", "gemma-3n-e4b",
     "phi-4-multimodal", "phi-4-reasoning-vision-15b",
 }
 
@@ -116,6 +116,10 @@ TRANSFORMERS_META_COUNTS = {
     # Gemma3ForConditionalGeneration mapped from Google's gm.nn.Gemma3_12B (gemma library); equals KerasHub's
     # gemma3_12b 'params' (language model 11,765,788,416 = gemma3_12b_text 'params').
     "gemma-3-12b": 12_187_079_280,
+    # Gemma4ForConditionalGeneration mapped from Google's gm.nn.Gemma4_E4B / Gemma4_26B_A4B (gemma library); the
+    # same mapping reproduces gemma-4-e2b's and gemma-4-31b's published configs and counts above.
+    "gemma-4-e4b": 7_941_100_832,
+    "gemma-4-26b-a4b": 25_805_933_872,
 }
 
 
