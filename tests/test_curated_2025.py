@@ -45,7 +45,7 @@ CURATED_2025_OPEN = [
 # architecture.
 WITHOUT_ARCHITECTURE_YET = {
     "llama-4-scout", "llama-4-maverick", "glm-4.5",
-    "glm-4.5-air", "gemma-3-12b", "phi-3.5-moe",
+    "glm-4.5-air", "phi-3.5-moe",
     # DeepSeek changed the distilled checkpoints' configs slightly from their bases ("We slightly change
     # their configs and tokenizers"), so the Qwen2.5 / Llama configs do not stand in for them.
     "deepseek-r1-distill-qwen-14b",
@@ -64,7 +64,7 @@ WITHOUT_ARCHITECTURE_YET = {
     # Google's Gemma 3n, Gemma 4 E4B and 26B A4B and Microsoft's Phi-4-multimodal: sourced from the developers'
     # preset metadata and cookbook only; no copy of their config.json was found. Phi-4-reasoning-vision-15B's
     # config.json (Microsoft's repository) needs remote code that transformers does not implement.
-    "gemma-3n-e2b", "gemma-3n-e4b", "gemma-4-e4b", "gemma-4-26b-a4b",
+    "gemma-3n-e2b", "gemma-3n-e4b",
     "phi-4-multimodal", "phi-4-reasoning-vision-15b",
     # Only transformers-parsed dumps (KimiK25Config {...}), not the file, were found for Kimi K2.5; no copy
     # of the GLM-4.6 / GLM-4.7 / GLM-5, MiniMax-M2 or ERNIE 4.5 MoE configs was found (MiniMax-M2.7's
@@ -145,6 +145,13 @@ TRANSFORMERS_META_COUNTS = {
     "olmo-2-32b": 32_234_279_936,
     # Exaone4_5_ForConditionalGeneration (text decoder and vision tower; no multi-token-prediction layer).
     "exaone-4.5-33b": 33_813_987_328,
+    # Gemma3ForConditionalGeneration mapped from Google's gm.nn.Gemma3_12B (gemma library); equals KerasHub's
+    # gemma3_12b 'params' (language model 11,765,788,416 = gemma3_12b_text 'params').
+    "gemma-3-12b": 12_187_079_280,
+    # Gemma4ForConditionalGeneration mapped from Google's gm.nn.Gemma4_E4B / Gemma4_26B_A4B (gemma library); the
+    # same mapping reproduces gemma-4-e2b's and gemma-4-31b's published configs and counts above.
+    "gemma-4-e4b": 7_941_100_832,
+    "gemma-4-26b-a4b": 25_805_933_872,
 }
 
 

@@ -736,3 +736,15 @@ def test_qwen3_0_6b_head_dim_and_qk_norms():
     assert r["parts"]["norms"] == 28 * (2 * 1024 + 2 * 128) + 1024
     assert r["output_embedding"] == 0
     assert round(r["non_embedding"] / 1e9, 2) == 0.44
+
+
+def test_gemma4_moe_top_k_experts_gives_the_active_count():
+    """Gemma4TextConfig names its experts per token top_k_experts: the active count leaves out the
+    (num_experts - top_k_experts) unvisited experts of each layer, each a gated MLP of
+    3 x moe_intermediate_size x hidden_size weights (Gemma4TextExperts: gate_up_proj and down_proj)."""
+    cfg = {"model_type": "gemma4_text", "vocab_size": 64, "vocab_size_per_layer_input": 64, "hidden_size": 16,
+           "intermediate_size": 24, "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1,
+           "head_dim": 8, "global_head_dim": 16, "hidden_size_per_layer_input": 0, "enable_moe_block": True,
+           "num_experts": 4, "top_k_experts": 1, "moe_intermediate_size": 8}
+    r = count(cfg)
+    assert r["total"] - r["active"] == 2 * (4 - 1) * 3 * 8 * 16

@@ -65,7 +65,7 @@ _ENCODER_DECODER_TOWERS = {"encoder": "encoder", "decoder": "decoder"}
 
 #: Keys naming the routed experts of a mixture-of-experts config, and how many a token visits.
 _EXPERT_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts")
-_TOP_K_KEYS = ("num_experts_per_tok", "moe_k", "top_k", "num_experts_per_token")
+_TOP_K_KEYS = ("num_experts_per_tok", "moe_k", "top_k", "num_experts_per_token", "top_k_experts")
 
 
 def _transformers():
