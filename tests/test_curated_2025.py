@@ -61,8 +61,9 @@ WITHOUT_ARCHITECTURE_YET = {
     "mistral-small-3.2", "magistral-small-1.1", "magistral-small-1.2", "devstral-small-1.0", "voxtral-small",
     "mistral-large-3", "mistral-medium-3.5", "leanstral", "leanstral-1.5", "voxtral-mini-4b-realtime", "voxtral-tts",
     "shieldstral-1.0",
-    # Google's Gemma 3n, Gemma 4 E4B and 26B A4B and Microsoft's Phi-4-multimodal: sourced from the developers'
-    # preset metadata and cookbook only; no copy of their config.json was found. Phi-4-reasoning-vision-15B's
+    # Google's Gemma 3n and Microsoft's Phi-4-multimodal: sourced from the developers' preset metadata and
+    # cookbook only; no copy of their config.json was found, and Google's library defines Gemma 3n with another
+    # vision encoder than the released checkpoints'. Phi-4-reasoning-vision-15B's
     # config.json (Microsoft's repository) needs remote code that transformers does not implement.
     "gemma-3n-e2b", "gemma-3n-e4b",
     "phi-4-multimodal", "phi-4-reasoning-vision-15b",
