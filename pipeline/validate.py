@@ -172,6 +172,18 @@ def cross_table_errors(dataset: Dataset, today: dt.date) -> list[DataError]:
     has_authors = sources["authors"].map(lambda v: v is not None and v == v and v != [])
     errors += _rows_where(sources, ~has_authors & sources["publisher"].isna(), "publisher",
                           "a source needs `authors` or `publisher` (write publisher: unknown if nobody can name it)")
+    # The published sources table joins authors with ", " and fills a missing publisher with them, so a file
+    # that export could not write back the same way is refused here
+    comma_in_name = sources["authors"].map(lambda v: isinstance(v, list) and any(isinstance(a, str) and ", " in a for a in v))
+    errors += _rows_where(sources, comma_in_name, "authors", lambda r: (
+        "expected one name per list item without \", \" inside; found "
+        + _shown(next(a for a in r["authors"] if isinstance(a, str) and ", " in a))
+        + " (split it into two items, or write the affiliation in parentheses: \"Granite Team (IBM)\")"))
+    publisher_repeats = sources["authors"].map(lambda v: ", ".join(v) if isinstance(v, list) and all(
+        isinstance(a, str) for a in v) else None).eq(sources["publisher"]) & _is_text(sources["publisher"])
+    errors += _rows_where(sources, publisher_repeats, "publisher", lambda r: (
+        f"the publisher repeats the authors ({_shown(r['publisher'])}); keep `publisher` alone for an organization, "
+        "or `authors` alone for people"))
     hardware_stems = hardware["file"].map(lambda f: PurePosixPath(f).stem).astype(object)
     curated_chips = ~hardware["file"].astype(str).str.startswith("data/imports/")
     errors += _rows_where(hardware, curated_chips & _is_text(hardware["hardware_id"]) & (hardware["hardware_id"] != hardware_stems),
