@@ -59,10 +59,14 @@ def test_report_for_one_model_and_singular_words():
                      "1 model, 1 claim: 0 inconsistent, 1 unverifiable, 0 consistent (1 check, 0 informational)"]
 
 
-def test_lines_name_a_stage_and_a_family_scope():
+def test_lines_name_a_stage_a_family_scope_and_a_context_window():
+    # (a family-wide training figure gets no training check, so the family claim here is a size)
     frame = claims(("ds", "training_gpu_hours", "2.788M", "confirmed", "paper", {"stage": "whole-run"}),
                    ("ds", "training_gpu_hours", "2.664M", "confirmed", "report", {"stage": "pre-training"}),
-                   ("gemma", "training_tokens", "6T", "confirmed", "card", {"scope": "family"}))
+                   ("gemma", "params_total", "2B", "confirmed", "card", {"scope": "family"}),
+                   ("qwen3", "context_length", "32,768", "confirmed", "card", {"context_window": "native"}),
+                   ("qwen3", "context_length", "128K", "confirmed", "report", {"context_window": "extended"}),
+                   ("qwen3", "context_length", "32K", "rumored", "blog"))
     data = tables(frame)
     data["checks"] = check.run_checks(data)
     with duckdb.connect() as connection:
@@ -71,7 +75,8 @@ def test_lines_name_a_stage_and_a_family_scope():
         text = report.render(connection.execute(report.CHECK_ROWS_SQL).fetchdf(),
                              connection.execute(report.CLAIM_VERDICTS_SQL).fetchdf(), [])
     assert " ds.training_gpu_hours.paper [confirmed, whole-run] " in text
-    assert " gemma.training_tokens.card [confirmed, family] " in text
+    assert " gemma.params_total.card [confirmed, family] " in text
+    assert " qwen3.context_length.card [confirmed, native window] " in text
     assert " ds.training_gpu_hours.report [confirmed] " in text  # pre-training is the default: not repeated
 
 
