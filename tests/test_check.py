@@ -194,7 +194,7 @@ def test_active_parameters_match_either_convention_and_name_it():
     assert result["verdict"].to_dict() == {
         "deepseek-v3.params_active.paper": "consistent",      # 36.63B rounds to 37B
         "deepseek-v3.params_active.blog": "consistent",       # 37.552B cut to 37.5B
-        "deepseek-v2-lite.params_active.paper": "inconsistent",  # 2.4514B is a hair above 2.45B
+        "deepseek-v2-lite.params_active.paper": "consistent",  # 2.4514B cut to 2.4B (two figures with a point)
         "mixtral.params_active.card": "consistent",           # only one convention known
     }
     assert result.loc["deepseek-v3.params_active.paper", "detail"] == (
@@ -202,10 +202,29 @@ def test_active_parameters_match_either_convention_and_name_it():
         "without it: within rounding without the input embedding")
     assert result.loc["deepseek-v3.params_active.paper", "expected"] == DEEPSEEK_V3_ACTIVE_WITHOUT
     assert result.loc["deepseek-v3.params_active.blog", "detail"].endswith("truncated with the input embedding")
-    # 2.45e9 / 2,451,435,008 - 1 = -0.0585%: a minor miss, measured against the nearer convention
+    # 2,451,435,008 is above what a rounded 2.4B allows (2.45e9) but is 2.4B cut after two figures
     lite = result.loc["deepseek-v2-lite.params_active.paper"]
-    assert (lite["severity"], lite["expected"]) == ("minor", V2_LITE_ACTIVE_WITHOUT)
-    assert lite["detail"].endswith("off by -0.06% from the nearer count (without the input embedding)")
+    assert (lite["severity"], lite["expected"]) == ("none", V2_LITE_ACTIVE_WITHOUT)
+    assert lite["detail"].endswith("truncated without the input embedding")
+
+
+def test_two_figures_with_a_point_may_be_truncated_but_size_labels_are_not():
+    # Qwen3-30B-A3B's card: "3.3B" activated for 3,353,032,704; a "33B" or "3B" label is a name, rounded only
+    frame = claims(("qwen3-moe", "params_active", "3.3B", "confirmed", "card"),
+                   ("qwen3-moe", "params_active", "3.4B", "rumored", "blog"),
+                   ("exaone", "params_total", "33B", "confirmed", "readme"),
+                   ("exaone", "params_total", "33.8B", "confirmed", "card"))
+    truth = derived(("qwen3-moe", "params_active_formula", 3_353_032_704),
+                    ("exaone", "params_total_formula", 33_813_987_328))
+    result = check.check_formula_params(frame, truth).set_index("claim_id")
+    assert result["verdict"].to_dict() == {
+        "qwen3-moe.params_active.card": "consistent",    # cut: [3.25e9, 3.4e9) holds 3.353e9
+        "qwen3-moe.params_active.blog": "consistent",    # rounds: [3.35e9, 3.45e9) holds 3.353e9
+        "exaone.params_total.readme": "inconsistent",    # a label: 33.5e9 at most, 33.81e9 is -0.93% away
+        "exaone.params_total.card": "consistent",        # three figures: cut from 33.81e9
+    }
+    assert result.loc["qwen3-moe.params_active.card", "detail"].endswith(": truncated")
+    assert result.loc["exaone.params_total.readme", "detail"].endswith("off by -0.93%")
 
 
 # MiniMax-M1 (published config): active 48,403,306,496 with the input embedding; its vocabulary of 200,064 and
@@ -248,14 +267,14 @@ def test_activated_non_embedding_parameters():
     truth = derived(("qwen1.5-moe-a2.7b", "params_active_non_embedding_formula", activated_non_embedding))
     result = check.check_formula_params(frame, truth)
     assert verdicts(result, "formula_params") == {
-        # 2.0 (two figures) allows 2.05B at most: 2.05e9 / 2,066,843,648 - 1 = -0.81%, a minor miss
-        "qwen1.5-moe-a2.7b.params_active_non_embedding.blog": "inconsistent",
+        # "2.0" (two figures with a point) allows [1.95e9, 2.1e9): 2,066,843,648 cut after two figures
+        "qwen1.5-moe-a2.7b.params_active_non_embedding.blog": "consistent",
         "qwen1.5-moe-a2.7b.params_active_non_embedding.other": "inconsistent",  # 2.15B at least: +4.0%
     }
     details = column(result, "detail")
-    assert details["qwen1.5-moe-a2.7b.params_active_non_embedding.blog"].endswith("off by -0.81%")
+    assert details["qwen1.5-moe-a2.7b.params_active_non_embedding.blog"].endswith("truncated")
     assert details["qwen1.5-moe-a2.7b.params_active_non_embedding.other"].endswith("off by +4.0%")
-    assert set(result["severity"]) == {"minor"}
+    assert column(result, "severity")["qwen1.5-moe-a2.7b.params_active_non_embedding.other"] == "minor"
 
 
 def test_component_claims_are_counted_by_their_component():

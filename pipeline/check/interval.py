@@ -3,8 +3,9 @@
 A claim's implied interval is the set of true values its wording admits:
 - exact ("exactly N", a fully written integer): the value itself;
 - rounded ("7B", "12B", any 1-2 significant figures): value ± half a unit in the last written digit;
-- 3 or more significant figures ("1.23B", "7.61B", "405B"): the rounded reading joined with the truncated one
-  (developers often cut a precise count instead of rounding it), so [value − ½ unit, value + 1 unit);
+- 3 or more significant figures ("1.23B", "7.61B", "405B"), or two written with a decimal point ("3.3B",
+  "2.0B"): the rounded reading joined with the truncated one (developers often cut a precise count instead of
+  rounding it), so [value − ½ unit, value + 1 unit);
 - ranges, bounds and orders of magnitude: their written ends.
 Units written in another unit than the field's (GiB, a context length's binary k) size the unit in that unit;
 a binary-k context length also allows its decimal reading ("128k" is 131,072, or 128,000 as OpenAI counts).
@@ -17,7 +18,9 @@ import pandas as pd
 from pipeline.load.values import BINARY_K, WRITTEN_UNITS, written_units
 
 DECIMAL_PER_BINARY_K = 1000 / BINARY_K
-TRUNCATION_MIN_SIG_FIGS = 3  # one- and two-digit size labels ("7B", "12B") are rounded, never truncated
+TRUNCATION_MIN_SIG_FIGS = 3  # one- and two-digit size labels ("7B", "12B") are rounded, never truncated...
+# ...but two figures with a decimal point are a measurement, not a label: Qwen's "3.3B" activated is 3,353,032,704
+DECIMAL_POINT = r"\d\.\d"
 MINOR_LIMIT = 1.05  # a miss under 5% is minor
 GROSS_LIMIT = 2.0  # a miss of 2x or more, either way, is gross
 NONE, MINOR, MAJOR, GROSS = "none", "minor", "major", "gross"
@@ -56,7 +59,10 @@ def implied_interval(claims: pd.DataFrame) -> pd.DataFrame:
     lower = pd.Series(np.nan, index=claims.index)
     upper = pd.Series(np.nan, index=claims.index)
     rounded = precision.str.endswith(" sf")
-    truncatable = rounded & (claims["sig_figs"].astype("float64") >= TRUNCATION_MIN_SIG_FIGS)
+    sig_figs = claims["sig_figs"].astype("float64")
+    decimal_point = claims["as_written"].astype("string").str.contains(DECIMAL_POINT, regex=True).fillna(False) \
+        if "as_written" in claims else pd.Series(False, index=claims.index)
+    truncatable = rounded & ((sig_figs >= TRUNCATION_MIN_SIG_FIGS) | ((sig_figs == 2) & decimal_point.astype(bool)))
     lower[rounded], upper[rounded] = (value - half)[rounded], (value + half)[rounded]
     upper[truncatable] = (value + 2 * half)[truncatable]
     # a power-of-two k context length also allows the decimal reading ("128k": 128,000 as well as 131,072)
