@@ -73,6 +73,16 @@ def test_missing_keys_take_the_config_class_defaults(family):
         assert result["method"] == "formula", (family, key)
         assert (result["total"], result["active"]) == (whole["total"], whole["active"]), (family, key)
         checked += 1
+    for key in spec:
+        # a nested key ("text_config.hidden_size") left out of its sub-config takes the sub-config class default
+        parent, _, name = key.partition(".")
+        if not name or not isinstance(defaults.get(parent), dict) or name not in defaults[parent]:
+            continue
+        reduced = {**defaults, parent: {k: v for k, v in defaults[parent].items() if k != name}}
+        result = formula.count(reduced)
+        assert result["method"] == "formula", (family, key)
+        assert (result["total"], result["active"]) == (whole["total"], whole["active"]), (family, key)
+        checked += 1
     assert checked or not [k for k, s in spec.items() if not s.required]
 
 

@@ -37,12 +37,28 @@ DEFAULT_CLASS = {"roberta": "RobertaModel", "xlm-roberta": "XLMRobertaModel",
                  "clip": "CLIPModel", "clip_text_model": "CLIPTextModel", "clip_vision_model": "CLIPVisionModel",
                  "siglip": "SiglipModel", "siglip_vision_model": "SiglipVisionModel",
                  "siglip_text_model": "SiglipTextModel", "mt5": "MT5ForConditionalGeneration",
-                 "umt5": "UMT5ForConditionalGeneration"}
+                 "umt5": "UMT5ForConditionalGeneration", "qwen3_5": "Qwen3_5ForConditionalGeneration",
+                 "qwen3_5_moe": "Qwen3_5MoeForConditionalGeneration"}
 
 
 def meta_count(cfg: dict) -> int:
     """transformers' own count: the class named in ``architectures`` (else the causal LM, or the bare
     model for encoders), built on meta."""
+    return sum(p.numel() for p in meta_model(cfg).parameters())
+
+
+def meta_active(cfg: dict, experts: int, top_k: int) -> int:
+    """transformers' count less the routed-expert weights a token does not visit: every parameter
+    under an ``experts`` module, split evenly over ``experts`` and kept for ``top_k`` of them."""
+    model = meta_model(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    routed = sum(p.numel() for name, p in model.named_parameters() if ".experts." in f".{name}")
+    assert routed % experts == 0, (routed, experts)
+    return total - routed // experts * (experts - top_k)
+
+
+def meta_model(cfg: dict):
+    """The transformers model ``meta_count`` counts, built on the meta device."""
     hf = {k: v for k, v in cfg.items() if k != "model_type"}
     arch = (cfg.get("architectures") or [None])[0] or DEFAULT_CLASS.get(cfg["model_type"])
     try:
@@ -57,13 +73,12 @@ def meta_count(cfg: dict) -> int:
         # some families cannot build an explicit head_dim null at all: nothing to compare then
         hypothesis.assume(hf.get("head_dim", 0) is not None)
         raise
-    n = sum(p.numel() for p in model.parameters())
     if cfg["model_type"] in ("mt5", "umt5") and cfg.get("tie_word_embeddings") is False and hasattr(model, "lm_head"):
         # transformers 5 always ties the T5 family; a checkpoint with its own lm_head is untied by
         # from_pretrained (tests/test_formula_oracle.py shows it for T5 v1.1): count that head
         assert model.lm_head.weight is model.shared.weight
-        n += model.lm_head.weight.numel()
-    return n
+        model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.shared.weight))
+    return model
 
 
 @st.composite
@@ -544,6 +559,70 @@ def minimax(draw):
     return cfg
 
 
+@st.composite
+def qwen3_5_text(draw, moe: bool) -> dict:
+    """A small Qwen3.5 ``text_config``; any key may be left to the sub-config class default (the
+    defaults are a 9B/35B model, so only the cheap ones: head_dim, conv kernel, bias, layer layout)."""
+    heads = draw(st.sampled_from([1, 2, 4]))
+    kv = draw(st.sampled_from([d for d in (1, 2) if heads % d == 0]))
+    key_heads = draw(st.sampled_from([1, 2]))
+    cfg = {"vocab_size": draw(st.integers(16, 64)), "hidden_size": draw(st.sampled_from([8, 16])),
+           "num_hidden_layers": draw(st.integers(1, 5)), "num_attention_heads": heads, "num_key_value_heads": kv,
+           "head_dim": draw(st.sampled_from([4, 8])), "linear_num_key_heads": key_heads,
+           "linear_num_value_heads": key_heads * draw(st.sampled_from([1, 2])),
+           "linear_key_head_dim": draw(st.sampled_from([2, 4])), "linear_value_head_dim": draw(st.sampled_from([2, 3])),
+           "linear_conv_kernel_dim": draw(st.sampled_from([2, 4])), "attention_bias": draw(st.booleans()),
+           "pad_token_id": 0}
+    if moe:
+        cfg.update(moe_intermediate_size=draw(st.integers(2, 12)), shared_expert_intermediate_size=draw(st.integers(2, 12)),
+                   num_experts=draw(st.integers(1, 4)))
+        cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_experts"]))
+    else:
+        cfg["intermediate_size"] = draw(st.integers(4, 40))
+    for key in ("head_dim", "linear_conv_kernel_dim", "attention_bias"):
+        if draw(st.integers(0, 3)) == 0:
+            del cfg[key]
+    layout = draw(st.sampled_from(["interval", "types", "default"]))
+    if layout == "interval":
+        cfg["full_attention_interval"] = draw(st.integers(1, 3))
+    elif layout == "types":
+        cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["linear_attention", "full_attention"])
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())      # the text config's own flag: not read by the composite
+    return cfg
+
+
+@st.composite
+def qwen3_5_vision(draw) -> dict:
+    heads = draw(st.sampled_from([1, 2]))
+    cfg = {"depth": draw(st.integers(1, 2)), "hidden_size": heads * draw(st.sampled_from([4, 8])), "num_heads": heads,
+           "intermediate_size": draw(st.integers(4, 24)), "out_hidden_size": draw(st.integers(4, 24)),
+           "num_position_embeddings": draw(st.sampled_from([4, 16])), "patch_size": draw(st.sampled_from([2, 4])),
+           "temporal_patch_size": draw(st.sampled_from([1, 2])), "spatial_merge_size": draw(st.sampled_from([1, 2]))}
+    if draw(st.booleans()):
+        cfg["in_channels"] = draw(st.sampled_from([1, 3]))
+    return cfg
+
+
+@st.composite
+def qwen3_5(draw, model_type: str = "qwen3_5", prefix: str = "Qwen3_5"):
+    cfg = {"model_type": model_type, "text_config": draw(qwen3_5_text(model_type.endswith("moe"))),
+           "vision_config": draw(qwen3_5_vision())}
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
+    if head:
+        cfg["architectures"] = [prefix + head]
+    return cfg
+
+
+#: MoE families whose active count is checked here against transformers' expert tensors:
+#: family -> function giving (num_experts, top_k) of a drawn config.
+ACTIVE_CHECKED = {
+    "qwen3_5_moe": lambda cfg: (cfg["text_config"]["num_experts"], cfg["text_config"]["num_experts_per_tok"]),
+}
+
+
 #: Encoders, encoder-decoders, dual encoders and state-space families (the "families" branch).
 STRATEGIES.update({
     "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"), "deberta-v2": deberta_v2(),
@@ -557,6 +636,7 @@ STRATEGIES.update({
     "jamba": jamba(), "hunyuan_v1_dense": hunyuan(),
     "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"), "qwen3_next": qwen3_next(),
     "falcon_h1": falcon_h1(), "minimax": minimax(),
+    "qwen3_5": qwen3_5(), "qwen3_5_moe": qwen3_5("qwen3_5_moe", "Qwen3_5Moe"),
 })
 
 
@@ -568,6 +648,8 @@ def test_engine_equals_transformers_meta_count(family):
         result = formula.count(cfg)
         assert result["method"] == "formula", result
         assert result["total"] == meta_count(cfg), cfg
+        if family in ACTIVE_CHECKED:
+            assert result["active"] == meta_active(cfg, *ACTIVE_CHECKED[family](cfg)), cfg
         table = formula.count_table(formula.config_frame([cfg]))
         assert table.iloc[0]["total"] == result["total"]
         assert result["active"] <= result["total"]

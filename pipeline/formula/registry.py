@@ -95,6 +95,8 @@ FAMILY_MODULES: tuple[str, ...] = (
     "qwen3_next",
     "falcon_h1",
     "minimax",
+    "qwen3_5",
+    "qwen3_5_moe",
 )
 
 
