@@ -616,10 +616,19 @@ def qwen3_5(draw, model_type: str = "qwen3_5", prefix: str = "Qwen3_5"):
     return cfg
 
 
+@st.composite
+def minimax_m2(draw):
+    cfg = draw(decoder("minimax_m2", "MiniMaxM2"))
+    cfg["num_local_experts"] = draw(st.integers(1, 4))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
+    return cfg
+
+
 #: MoE families whose active count is checked here against transformers' expert tensors:
 #: family -> function giving (num_experts, top_k) of a drawn config.
 ACTIVE_CHECKED = {
     "qwen3_5_moe": lambda cfg: (cfg["text_config"]["num_experts"], cfg["text_config"]["num_experts_per_tok"]),
+    "minimax_m2": lambda cfg: (cfg["num_local_experts"], cfg["num_experts_per_tok"]),
 }
 
 
@@ -636,7 +645,7 @@ STRATEGIES.update({
     "jamba": jamba(), "hunyuan_v1_dense": hunyuan(),
     "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"), "qwen3_next": qwen3_next(),
     "falcon_h1": falcon_h1(), "minimax": minimax(),
-    "qwen3_5": qwen3_5(), "qwen3_5_moe": qwen3_5("qwen3_5_moe", "Qwen3_5Moe"),
+    "qwen3_5": qwen3_5(), "qwen3_5_moe": qwen3_5("qwen3_5_moe", "Qwen3_5Moe"), "minimax_m2": minimax_m2(),
 })
 
 

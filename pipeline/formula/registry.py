@@ -97,6 +97,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "minimax",
     "qwen3_5",
     "qwen3_5_moe",
+    "minimax_m2",
 )
 
 
