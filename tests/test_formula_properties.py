@@ -624,11 +624,54 @@ def minimax_m2(draw):
     return cfg
 
 
+@st.composite
+def glm_mla(draw, model_type: str = "glm4_moe_lite", prefix: str = "Glm4MoeLite"):
+    """GLM's latent-attention MoE decoders: ranks, head dims, experts, the dense/sparse layer layout
+    and, for glm_moe_dsa, the DSA indexer layout (list, pattern, frequency/offset or default)."""
+    heads = draw(st.sampled_from([1, 2, 4]))
+    layers = draw(st.integers(1, 5))
+    cfg = {"model_type": model_type, "vocab_size": draw(st.integers(16, 64)), "hidden_size": draw(st.sampled_from([8, 16])),
+           "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": heads,
+           "intermediate_size": draw(st.integers(4, 40)), "moe_intermediate_size": draw(st.integers(2, 12)),
+           "n_routed_experts": draw(st.integers(1, 4)), "kv_lora_rank": draw(st.sampled_from([4, 8])),
+           "qk_nope_head_dim": draw(st.sampled_from([2, 4])), "qk_rope_head_dim": draw(st.sampled_from([2, 4])),
+           "v_head_dim": draw(st.sampled_from([2, 6])), "attention_bias": draw(st.booleans()),
+           "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0}
+    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["n_routed_experts"]))
+    rank = draw(st.sampled_from(["set", "absent", "null"] if model_type == "glm4_moe_lite" else ["set", "absent"]))
+    if rank == "set":
+        cfg["q_lora_rank"] = draw(st.sampled_from([4, 6]))
+    elif rank == "null":
+        cfg["q_lora_rank"] = None
+    for key, values in (("n_shared_experts", [1, 2]), ("tie_word_embeddings", [True, False])):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.sampled_from(values))
+    if draw(st.booleans()):
+        cfg["mlp_layer_types"] = _layers(draw, layers, ["dense", "sparse"])
+    elif draw(st.booleans()):
+        cfg["first_k_dense_replace"] = draw(st.integers(0, 3))      # read by glm_moe_dsa only
+    if model_type == "glm_moe_dsa":
+        cfg.update(index_n_heads=draw(st.sampled_from([1, 2])), index_head_dim=draw(st.sampled_from([2, 4])))
+        layout = draw(st.sampled_from(["list", "pattern", "rule", "default"]))
+        if layout == "list":
+            cfg["indexer_types"] = _layers(draw, layers, ["full", "shared"])
+        elif layout == "pattern":
+            cfg["index_topk_pattern"] = "".join(_layers(draw, layers, ["F", "S"]))
+        elif layout == "rule":
+            cfg["index_topk_freq"] = draw(st.integers(0, 3))
+            cfg["index_skip_topk_offset"] = draw(st.integers(-1, 4))
+    if draw(st.booleans()):
+        cfg["architectures"] = [prefix + draw(st.sampled_from(["ForCausalLM", "Model"]))]
+    return cfg
+
+
 #: MoE families whose active count is checked here against transformers' expert tensors:
 #: family -> function giving (num_experts, top_k) of a drawn config.
 ACTIVE_CHECKED = {
     "qwen3_5_moe": lambda cfg: (cfg["text_config"]["num_experts"], cfg["text_config"]["num_experts_per_tok"]),
     "minimax_m2": lambda cfg: (cfg["num_local_experts"], cfg["num_experts_per_tok"]),
+    "glm4_moe_lite": lambda cfg: (cfg["n_routed_experts"], cfg["num_experts_per_tok"]),
+    "glm_moe_dsa": lambda cfg: (cfg["n_routed_experts"], cfg["num_experts_per_tok"]),
 }
 
 
@@ -646,6 +689,7 @@ STRATEGIES.update({
     "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"), "qwen3_next": qwen3_next(),
     "falcon_h1": falcon_h1(), "minimax": minimax(),
     "qwen3_5": qwen3_5(), "qwen3_5_moe": qwen3_5("qwen3_5_moe", "Qwen3_5Moe"), "minimax_m2": minimax_m2(),
+    "glm4_moe_lite": glm_mla(), "glm_moe_dsa": glm_mla("glm_moe_dsa", "GlmMoeDsa"),
 })
 
 

@@ -98,6 +98,8 @@ FAMILY_MODULES: tuple[str, ...] = (
     "qwen3_5",
     "qwen3_5_moe",
     "minimax_m2",
+    "glm4_moe_lite",
+    "glm_moe_dsa",
 )
 
 
