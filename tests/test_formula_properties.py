@@ -38,7 +38,8 @@ DEFAULT_CLASS = {"roberta": "RobertaModel", "xlm-roberta": "XLMRobertaModel",
                  "siglip": "SiglipModel", "siglip_vision_model": "SiglipVisionModel",
                  "siglip_text_model": "SiglipTextModel", "mt5": "MT5ForConditionalGeneration",
                  "umt5": "UMT5ForConditionalGeneration", "qwen3_5": "Qwen3_5ForConditionalGeneration",
-                 "qwen3_5_moe": "Qwen3_5MoeForConditionalGeneration"}
+                 "qwen3_5_moe": "Qwen3_5MoeForConditionalGeneration",
+                 "mistral3": "Mistral3ForConditionalGeneration"}
 
 
 def meta_count(cfg: dict) -> int:
@@ -665,6 +666,52 @@ def glm_mla(draw, model_type: str = "glm4_moe_lite", prefix: str = "Glm4MoeLite"
     return cfg
 
 
+@st.composite
+def ministral3(draw):
+    cfg = draw(decoder("ministral3", "Ministral3"))
+    if draw(st.integers(0, 5)) == 0:
+        cfg["head_dim"] = 0                               # ``head_dim or hidden // heads``
+    return cfg
+
+
+@st.composite
+def mistral3(draw):
+    """Mistral 3 composites: a Mistral or Ministral 3 text config (model_type named or left to the
+    default "mistral"; keys left to the class defaults where cheap), a Pixtral vision config, the
+    projector's flags and feature layers and the top-level tying flag (configs without sub-configs:
+    tests/test_formula_defaults.py)."""
+    text = draw(decoder("ministral3", "Ministral3"))
+    text = {k: v for k, v in text.items() if k not in ("architectures", "num_labels", "tie_word_embeddings")}
+    text_type = draw(st.sampled_from(["mistral", "ministral3", None]))
+    if text_type is None:
+        del text["model_type"]
+    else:
+        text["model_type"] = text_type
+    if text_type == "ministral3" and text.get("head_dim", 0) is None:
+        del text["head_dim"]                          # Ministral3Config's head_dim is a strict int
+    if "num_key_value_heads" not in text:
+        text["num_key_value_heads"] = 1 if text["num_attention_heads"] % 8 else 8
+    heads = draw(st.sampled_from([1, 2]))
+    vision = {"hidden_size": heads * draw(st.sampled_from([4, 8])), "num_attention_heads": heads, "head_dim": 4,
+              "num_hidden_layers": draw(st.integers(1, 2)), "intermediate_size": draw(st.integers(4, 24)),
+              "patch_size": draw(st.sampled_from([2, 4]))}
+    if draw(st.booleans()):
+        vision["num_channels"] = draw(st.sampled_from([1, 3]))
+    cfg = {"model_type": "mistral3", "text_config": text, "vision_config": vision}
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    if draw(st.booleans()):
+        cfg["multimodal_projector_bias"] = draw(st.booleans())
+    if draw(st.booleans()):
+        cfg["spatial_merge_size"] = draw(st.sampled_from([1, 2, 3]))
+    if draw(st.booleans()):
+        cfg["vision_feature_layer"] = draw(st.sampled_from([-1, [-1, -2]]))
+    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
+    if head:
+        cfg["architectures"] = ["Mistral3" + head]
+    return cfg
+
+
 #: MoE families whose active count is checked here against transformers' expert tensors:
 #: family -> function giving (num_experts, top_k) of a drawn config.
 ACTIVE_CHECKED = {
@@ -690,6 +737,7 @@ STRATEGIES.update({
     "falcon_h1": falcon_h1(), "minimax": minimax(),
     "qwen3_5": qwen3_5(), "qwen3_5_moe": qwen3_5("qwen3_5_moe", "Qwen3_5Moe"), "minimax_m2": minimax_m2(),
     "glm4_moe_lite": glm_mla(), "glm_moe_dsa": glm_mla("glm_moe_dsa", "GlmMoeDsa"),
+    "ministral3": ministral3(), "mistral3": mistral3(),
 })
 
 

@@ -100,6 +100,8 @@ FAMILY_MODULES: tuple[str, ...] = (
     "minimax_m2",
     "glm4_moe_lite",
     "glm_moe_dsa",
+    "ministral3",
+    "mistral3",
 )
 
 
