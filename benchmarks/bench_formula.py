@@ -66,7 +66,7 @@ def _family_frame(family: str, n: int, rng: np.random.Generator) -> pd.DataFrame
                 "q_lora_rank": rng.choice([768, 2048], n)}
         if family == "glm_moe_dsa":
             cols.update(first_k_dense_replace=rng.integers(0, 4, n), index_n_heads=32, index_head_dim=128)
-    elif family in ("qwen3_5", "qwen3_5_moe", "mistral3"):
+    elif family in ("qwen3_5", "qwen3_5_moe", "mistral3", "gemma3"):
         # composites: the language model's widths in a text_config dict per row (vision tower: class defaults)
         text = {"hidden_size": hidden, "num_attention_heads": heads, "num_key_value_heads": kv,
                 "num_hidden_layers": layers, "vocab_size": vocab, "head_dim": head_dim}
@@ -174,7 +174,7 @@ def meta_count(cfg: dict) -> int:
             model = T5ForConditionalGeneration(config)
         elif cfg["model_type"] in ("bert", "vit", "roberta", "xlm-roberta"):
             model = AutoModel.from_config(config)
-        elif cfg["model_type"] in ("qwen3_5", "qwen3_5_moe", "mistral3"):     # composites: the family's class
+        elif cfg["model_type"] in ("qwen3_5", "qwen3_5_moe", "mistral3", "gemma3"):     # composites: the family's class
             import transformers
             model = getattr(transformers, formula.FAMILY_CLASSES[cfg["model_type"]])(config)
         else:

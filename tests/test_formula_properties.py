@@ -39,7 +39,7 @@ DEFAULT_CLASS = {"roberta": "RobertaModel", "xlm-roberta": "XLMRobertaModel",
                  "siglip_text_model": "SiglipTextModel", "mt5": "MT5ForConditionalGeneration",
                  "umt5": "UMT5ForConditionalGeneration", "qwen3_5": "Qwen3_5ForConditionalGeneration",
                  "qwen3_5_moe": "Qwen3_5MoeForConditionalGeneration",
-                 "mistral3": "Mistral3ForConditionalGeneration"}
+                 "mistral3": "Mistral3ForConditionalGeneration", "gemma3": "Gemma3ForConditionalGeneration"}
 
 
 def meta_count(cfg: dict) -> int:
@@ -712,6 +712,27 @@ def mistral3(draw):
     return cfg
 
 
+@st.composite
+def gemma3(draw):
+    """Gemma 3 composites: a drawn gemma3_text config as text_config (keys left out take
+    Gemma3TextConfig's defaults: only head_dim, kv heads and the bias are left out), a SigLIP vision
+    config with or without its pooling head, the top-level tying flag and the head class."""
+    text = draw(gemma3_text())
+    text = {k: v for k, v in text.items() if k not in ("model_type", "architectures", "num_labels", "tie_word_embeddings")}
+    if draw(st.booleans()):
+        text["tie_word_embeddings"] = draw(st.booleans())      # the sub-config's own flag: not read
+    vision = draw(clip_vision())
+    if draw(st.booleans()):
+        vision["vision_use_head"] = draw(st.booleans())
+    cfg = {"model_type": "gemma3", "text_config": text, "vision_config": vision, "mm_tokens_per_image": 1}
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
+    if head:
+        cfg["architectures"] = ["Gemma3" + head]
+    return cfg
+
+
 #: MoE families whose active count is checked here against transformers' expert tensors:
 #: family -> function giving (num_experts, top_k) of a drawn config.
 ACTIVE_CHECKED = {
@@ -737,7 +758,7 @@ STRATEGIES.update({
     "falcon_h1": falcon_h1(), "minimax": minimax(),
     "qwen3_5": qwen3_5(), "qwen3_5_moe": qwen3_5("qwen3_5_moe", "Qwen3_5Moe"), "minimax_m2": minimax_m2(),
     "glm4_moe_lite": glm_mla(), "glm_moe_dsa": glm_mla("glm_moe_dsa", "GlmMoeDsa"),
-    "ministral3": ministral3(), "mistral3": mistral3(),
+    "ministral3": ministral3(), "mistral3": mistral3(), "gemma3": gemma3(),
 })
 
 

@@ -88,3 +88,24 @@ def encoder_layers(c: Ctx, L, h, I):
     """``L`` CLIP/SigLIP encoder layers: q/k/v/out with biases, fc1/fc2 with biases, two LayerNorms.
     Returns (attention, mlp, norms)."""
     return L * (4 * linear(c, h, h)), L * (linear(c, h, I) + linear(c, I, h)), L * (2 * (2 * h))
+
+
+class SubConfigCtx(Ctx):
+    """A view of ``ctx`` that reads key ``name`` as ``<prefix><name>`` (a composite's nested sub-config,
+    flattened by :func:`flatten_nested`), so a one-tower family's ``build`` can count a composite's
+    language model. Derived columns (names starting with ``_``) are read as they are; components
+    recorded through the view land in ``ctx``."""
+
+    def __init__(self, ctx: Ctx, prefix: str) -> None:
+        super().__init__(ctx.cols, ctx.n, ctx.explain)
+        self.prefix = prefix
+        self.components = ctx.components
+
+    def _name(self, key: str) -> str:
+        return key if key.startswith("_") else self.prefix + key
+
+    def v(self, key: str, label: str | None = None) -> Term:
+        return super().v(self._name(key), label)
+
+    def flag(self, key: str) -> np.ndarray:
+        return super().flag(self._name(key))

@@ -102,6 +102,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "glm_moe_dsa",
     "ministral3",
     "mistral3",
+    "gemma3",
 )
 
 
