@@ -733,6 +733,55 @@ def gemma3(draw):
     return cfg
 
 
+@st.composite
+def kimi_linear(draw):
+    """Kimi Linear: latent-attention and KDA layers (layer_types, linear_attn_config's 1-indexed
+    lists or the default), KDA widths top-level or in linear_attn_config, the checkpoint's key names
+    (num_experts, num_experts_per_token, num_shared_experts) or transformers', dense/sparse layout."""
+    heads, layers = draw(st.sampled_from([1, 2, 4])), draw(st.integers(1, 6))
+    cfg = {"model_type": "kimi_linear", "vocab_size": draw(st.integers(16, 64)), "hidden_size": draw(st.sampled_from([8, 16])),
+           "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": heads,
+           "intermediate_size": draw(st.integers(4, 40)), "moe_intermediate_size": draw(st.integers(2, 12)),
+           "kv_lora_rank": draw(st.sampled_from([4, 8])), "qk_nope_head_dim": draw(st.sampled_from([2, 4])),
+           "qk_rope_head_dim": draw(st.sampled_from([2, 4])), "v_head_dim": draw(st.sampled_from([2, 6])),
+           "attention_bias": draw(st.booleans()), "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0}
+    experts = draw(st.integers(1, 4))
+    top_k = draw(st.integers(1, experts))
+    checkpoint_names = draw(st.booleans())
+    cfg["num_experts" if checkpoint_names else "num_local_experts"] = experts
+    cfg["num_experts_per_token" if checkpoint_names else "num_experts_per_tok"] = top_k
+    if draw(st.booleans()):
+        cfg["num_shared_experts" if checkpoint_names else "n_shared_experts"] = draw(st.integers(1, 2))
+    rank = draw(st.sampled_from(["set", "absent", "null"]))
+    if rank != "absent":
+        cfg["q_lora_rank"] = draw(st.sampled_from([4, 6])) if rank == "set" else None
+    widths = {"head_dim": draw(st.sampled_from([2, 4])), "num_heads": draw(st.sampled_from([1, 2])),
+              "short_conv_kernel_size": draw(st.sampled_from([2, 4]))}
+    linear = {}
+    if draw(st.booleans()):
+        linear.update(widths)
+    else:
+        cfg.update(linear_head_dim=widths["head_dim"], linear_num_heads=widths["num_heads"],
+                   linear_conv_kernel_dim=widths["short_conv_kernel_size"])
+    layout = draw(st.sampled_from(["types", "lists", "default"]))
+    if layout == "types":
+        cfg["layer_types"] = _layers(draw, layers, ["linear_attention", "full_attention"])
+    elif layout == "lists":
+        full = sorted(draw(st.sets(st.integers(1, layers), max_size=layers)))
+        linear.update(full_attn_layers=full, kda_layers=[i for i in range(1, layers + 1) if i not in full])
+    if linear:
+        cfg["linear_attn_config"] = linear
+    if draw(st.booleans()):
+        cfg["mlp_layer_types"] = _layers(draw, layers, ["dense", "sparse"])
+    elif draw(st.booleans()):
+        cfg["first_k_dense_replace"] = draw(st.integers(0, 3))
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    if draw(st.booleans()):
+        cfg["architectures"] = ["KimiLinear" + draw(st.sampled_from(["ForCausalLM", "Model"]))]
+    return cfg
+
+
 #: MoE families whose active count is checked here against transformers' expert tensors:
 #: family -> function giving (num_experts, top_k) of a drawn config.
 ACTIVE_CHECKED = {
@@ -740,6 +789,8 @@ ACTIVE_CHECKED = {
     "minimax_m2": lambda cfg: (cfg["num_local_experts"], cfg["num_experts_per_tok"]),
     "glm4_moe_lite": lambda cfg: (cfg["n_routed_experts"], cfg["num_experts_per_tok"]),
     "glm_moe_dsa": lambda cfg: (cfg["n_routed_experts"], cfg["num_experts_per_tok"]),
+    "kimi_linear": lambda cfg: (cfg.get("num_experts", cfg.get("num_local_experts")),
+                                cfg.get("num_experts_per_token", cfg.get("num_experts_per_tok"))),
 }
 
 
@@ -759,6 +810,7 @@ STRATEGIES.update({
     "qwen3_5": qwen3_5(), "qwen3_5_moe": qwen3_5("qwen3_5_moe", "Qwen3_5Moe"), "minimax_m2": minimax_m2(),
     "glm4_moe_lite": glm_mla(), "glm_moe_dsa": glm_mla("glm_moe_dsa", "GlmMoeDsa"),
     "ministral3": ministral3(), "mistral3": mistral3(), "gemma3": gemma3(),
+    "kimi_linear": kimi_linear(),
 })
 
 

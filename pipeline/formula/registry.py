@@ -103,6 +103,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "ministral3",
     "mistral3",
     "gemma3",
+    "kimi_linear",
 )
 
 
