@@ -104,7 +104,7 @@ def test_deepseek_q_lora_rank_defaults_to_1536():
         assert formula.FAMILIES[model_type].keys["q_lora_rank"].default == 1536
 
 
-@pytest.mark.parametrize("family", ["mistral3", "qwen3_5", "qwen3_5_moe", "gemma3"])
+@pytest.mark.parametrize("family", ["mistral3", "qwen3_5", "qwen3_5_moe", "gemma3", "voxtral"])
 def test_composite_without_sub_configs_takes_the_composite_class_defaults(family):
     """No ``text_config`` / ``vision_config`` at all: the composite config class builds its own
     sub-configs (Mistral3Config's are Mistral Small 3.1's widths, not MistralConfig's defaults)."""

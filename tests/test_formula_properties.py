@@ -39,7 +39,8 @@ DEFAULT_CLASS = {"roberta": "RobertaModel", "xlm-roberta": "XLMRobertaModel",
                  "siglip_text_model": "SiglipTextModel", "mt5": "MT5ForConditionalGeneration",
                  "umt5": "UMT5ForConditionalGeneration", "qwen3_5": "Qwen3_5ForConditionalGeneration",
                  "qwen3_5_moe": "Qwen3_5MoeForConditionalGeneration",
-                 "mistral3": "Mistral3ForConditionalGeneration", "gemma3": "Gemma3ForConditionalGeneration"}
+                 "mistral3": "Mistral3ForConditionalGeneration", "gemma3": "Gemma3ForConditionalGeneration",
+                 "voxtral": "VoxtralForConditionalGeneration"}
 
 
 def meta_count(cfg: dict) -> int:
@@ -782,6 +783,33 @@ def kimi_linear(draw):
     return cfg
 
 
+@st.composite
+def voxtral(draw):
+    """Voxtral: a drawn Llama text config (keys left out take Voxtral's merged sub-config values; only
+    the cheap ones are left out), an audio encoder under transformers' or Whisper's key names, the
+    head class."""
+    text = draw(decoder_with_flags("llama", "Llama", ("attention_bias", "mlp_bias")))
+    text = {k: v for k, v in text.items() if k not in ("architectures", "num_labels")}
+    if "num_key_value_heads" not in text:
+        text["num_key_value_heads"] = 8 if text["num_attention_heads"] % 8 == 0 else text["num_attention_heads"]
+    if draw(st.booleans()):
+        del text["model_type"]                                       # llama by default
+    if draw(st.booleans()) and text.get("head_dim", 0) is not None:
+        text.pop("head_dim", None)                                   # Voxtral's 128
+    heads = draw(st.sampled_from([1, 2]))
+    width, ffn, layers = heads * draw(st.sampled_from([4, 8])), draw(st.integers(4, 24)), draw(st.integers(1, 2))
+    if draw(st.booleans()):
+        audio = {"hidden_size": width, "intermediate_size": ffn, "num_hidden_layers": layers, "num_attention_heads": heads}
+    else:
+        audio = {"d_model": width, "encoder_ffn_dim": ffn, "encoder_layers": layers, "encoder_attention_heads": heads}
+    audio.update(num_mel_bins=draw(st.sampled_from([4, 8])), max_source_positions=draw(st.sampled_from([4, 10])))
+    cfg = {"model_type": "voxtral", "text_config": text, "audio_config": audio}
+    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
+    if head:
+        cfg["architectures"] = ["Voxtral" + head]
+    return cfg
+
+
 #: MoE families whose active count is checked here against transformers' expert tensors:
 #: family -> function giving (num_experts, top_k) of a drawn config.
 ACTIVE_CHECKED = {
@@ -810,7 +838,7 @@ STRATEGIES.update({
     "qwen3_5": qwen3_5(), "qwen3_5_moe": qwen3_5("qwen3_5_moe", "Qwen3_5Moe"), "minimax_m2": minimax_m2(),
     "glm4_moe_lite": glm_mla(), "glm_moe_dsa": glm_mla("glm_moe_dsa", "GlmMoeDsa"),
     "ministral3": ministral3(), "mistral3": mistral3(), "gemma3": gemma3(),
-    "kimi_linear": kimi_linear(),
+    "kimi_linear": kimi_linear(), "voxtral": voxtral(),
 })
 
 

@@ -104,6 +104,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "mistral3",
     "gemma3",
     "kimi_linear",
+    "voxtral",
 )
 
 
