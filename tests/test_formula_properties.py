@@ -507,6 +507,16 @@ def hunyuan(draw, model_type: str = "hunyuan_v1_dense", prefix: str = "HunYuanDe
     return cfg
 
 
+def _hybrid_layout(draw, cfg: dict) -> None:
+    """Qwen3-Next / Qwen3.5 layer layout: every full_attention_interval-th layer, a layer_types list,
+    or the class default (every 4th)."""
+    layout = draw(st.sampled_from(["interval", "types", "default"]))
+    if layout == "interval":
+        cfg["full_attention_interval"] = draw(st.integers(1, 3))
+    elif layout == "types":
+        cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["linear_attention", "full_attention"])
+
+
 @st.composite
 def qwen3_next(draw):
     cfg = draw(decoder("qwen3_next", "Qwen3Next"))
@@ -518,11 +528,7 @@ def qwen3_next(draw):
                linear_value_head_dim=draw(st.sampled_from([2, 3])), linear_conv_kernel_dim=draw(st.sampled_from([2, 4])))
     cfg["linear_num_value_heads"] = cfg["linear_num_key_heads"] * draw(st.sampled_from([1, 2]))
     cfg["num_experts_per_tok"] = draw(st.integers(1, max(cfg["num_experts"], 1)))
-    layout = draw(st.sampled_from(["interval", "types", "default"]))
-    if layout == "interval":
-        cfg["full_attention_interval"] = draw(st.integers(1, 3))
-    elif layout == "types":
-        cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["linear_attention", "full_attention"])
+    _hybrid_layout(draw, cfg)
     if draw(st.booleans()):
         cfg["decoder_sparse_step"] = draw(st.integers(1, 2))
     if draw(st.booleans()):
@@ -561,6 +567,22 @@ def minimax(draw):
     return cfg
 
 
+def _composite_head(draw, cfg: dict, prefix: str, tie: bool = True) -> dict:
+    """A composite's top-level choices: the tying flag (where its class reads one; set or absent) and
+    the class (``<prefix>ForConditionalGeneration``, the bare ``<prefix>Model`` or none named)."""
+    if tie and draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
+    if head:
+        cfg["architectures"] = [prefix + head]
+    return cfg
+
+
+def _sub_config(cfg: dict, drop: tuple[str, ...] = ("architectures", "num_labels", "tie_word_embeddings")) -> dict:
+    """A drawn one-tower config as a composite's sub-config (head-class keys left out)."""
+    return {k: v for k, v in cfg.items() if k not in drop}
+
+
 @st.composite
 def qwen3_5_text(draw, moe: bool) -> dict:
     """A small Qwen3.5 ``text_config``; any key may be left to the sub-config class default (the
@@ -584,11 +606,7 @@ def qwen3_5_text(draw, moe: bool) -> dict:
     for key in ("head_dim", "linear_conv_kernel_dim", "attention_bias"):
         if draw(st.integers(0, 3)) == 0:
             del cfg[key]
-    layout = draw(st.sampled_from(["interval", "types", "default"]))
-    if layout == "interval":
-        cfg["full_attention_interval"] = draw(st.integers(1, 3))
-    elif layout == "types":
-        cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["linear_attention", "full_attention"])
+    _hybrid_layout(draw, cfg)
     if draw(st.booleans()):
         cfg["tie_word_embeddings"] = draw(st.booleans())      # the text config's own flag: not read by the composite
     return cfg
@@ -610,19 +628,14 @@ def qwen3_5_vision(draw) -> dict:
 def qwen3_5(draw, model_type: str = "qwen3_5", prefix: str = "Qwen3_5"):
     cfg = {"model_type": model_type, "text_config": draw(qwen3_5_text(model_type.endswith("moe"))),
            "vision_config": draw(qwen3_5_vision())}
-    if draw(st.booleans()):
-        cfg["tie_word_embeddings"] = draw(st.booleans())
-    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
-    if head:
-        cfg["architectures"] = [prefix + head]
-    return cfg
+    return _composite_head(draw, cfg, prefix)
 
 
 @st.composite
 def minimax_m2(draw):
     cfg = draw(decoder("minimax_m2", "MiniMaxM2"))
-    cfg["num_local_experts"] = draw(st.integers(1, 4))
-    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_local_experts"]))
+    cfg["num_local_experts"] = experts = draw(st.integers(1, 4))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, experts))
     return cfg
 
 
@@ -682,7 +695,7 @@ def mistral3(draw):
     projector's flags and feature layers and the top-level tying flag (configs without sub-configs:
     tests/test_formula_defaults.py)."""
     text = draw(decoder("ministral3", "Ministral3"))
-    text = {k: v for k, v in text.items() if k not in ("architectures", "num_labels", "tie_word_embeddings")}
+    text = _sub_config(text)
     text_type = draw(st.sampled_from(["mistral", "ministral3", None]))
     if text_type is None:
         del text["model_type"]
@@ -700,17 +713,12 @@ def mistral3(draw):
         vision["num_channels"] = draw(st.sampled_from([1, 3]))
     cfg = {"model_type": "mistral3", "text_config": text, "vision_config": vision}
     if draw(st.booleans()):
-        cfg["tie_word_embeddings"] = draw(st.booleans())
-    if draw(st.booleans()):
         cfg["multimodal_projector_bias"] = draw(st.booleans())
     if draw(st.booleans()):
         cfg["spatial_merge_size"] = draw(st.sampled_from([1, 2, 3]))
     if draw(st.booleans()):
         cfg["vision_feature_layer"] = draw(st.sampled_from([-1, [-1, -2]]))
-    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
-    if head:
-        cfg["architectures"] = ["Mistral3" + head]
-    return cfg
+    return _composite_head(draw, cfg, "Mistral3")
 
 
 @st.composite
@@ -719,19 +727,14 @@ def gemma3(draw):
     Gemma3TextConfig's defaults: only head_dim, kv heads and the bias are left out), a SigLIP vision
     config with or without its pooling head, the top-level tying flag and the head class."""
     text = draw(gemma3_text())
-    text = {k: v for k, v in text.items() if k not in ("model_type", "architectures", "num_labels", "tie_word_embeddings")}
+    text = _sub_config(text, ("model_type", "architectures", "num_labels", "tie_word_embeddings"))
     if draw(st.booleans()):
         text["tie_word_embeddings"] = draw(st.booleans())      # the sub-config's own flag: not read
     vision = draw(clip_vision())
     if draw(st.booleans()):
         vision["vision_use_head"] = draw(st.booleans())
     cfg = {"model_type": "gemma3", "text_config": text, "vision_config": vision, "mm_tokens_per_image": 1}
-    if draw(st.booleans()):
-        cfg["tie_word_embeddings"] = draw(st.booleans())
-    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
-    if head:
-        cfg["architectures"] = ["Gemma3" + head]
-    return cfg
+    return _composite_head(draw, cfg, "Gemma3")
 
 
 @st.composite
@@ -789,7 +792,7 @@ def voxtral(draw):
     the cheap ones are left out), an audio encoder under transformers' or Whisper's key names, the
     head class."""
     text = draw(decoder_with_flags("llama", "Llama", ("attention_bias", "mlp_bias")))
-    text = {k: v for k, v in text.items() if k not in ("architectures", "num_labels")}
+    text = _sub_config(text, ("architectures", "num_labels"))
     if "num_key_value_heads" not in text:
         text["num_key_value_heads"] = 8 if text["num_attention_heads"] % 8 == 0 else text["num_attention_heads"]
     if draw(st.booleans()):
@@ -804,10 +807,7 @@ def voxtral(draw):
         audio = {"d_model": width, "encoder_ffn_dim": ffn, "encoder_layers": layers, "encoder_attention_heads": heads}
     audio.update(num_mel_bins=draw(st.sampled_from([4, 8])), max_source_positions=draw(st.sampled_from([4, 10])))
     cfg = {"model_type": "voxtral", "text_config": text, "audio_config": audio}
-    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
-    if head:
-        cfg["architectures"] = ["Voxtral" + head]
-    return cfg
+    return _composite_head(draw, cfg, "Voxtral", tie=False)
 
 
 #: MoE families whose active count is checked here against transformers' expert tensors:

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.formula.common import SubConfigCtx, flatten_nested, head_is
+from pipeline.formula.common import COMPOSITE_HEADS, SubConfigCtx, flatten_nested, generation_head
 from pipeline.formula.models import gemma3_text, siglip
-from pipeline.formula.models.clip import total
+from pipeline.formula.models.clip import combine_towers
 from pipeline.formula.spec import Family, Key, boolean, column
-from pipeline.formula.terms import Ctx, Term, ZERO
+from pipeline.formula.terms import Ctx, ZERO
 
 #: Gemma3TextConfig's defaults (the 1B/4B-like widths of the class).
 TEXT_DEFAULTS: dict[str, Any] = {"vocab_size": 262208, "hidden_size": 2304, "num_hidden_layers": 26,
@@ -47,19 +47,12 @@ def _validate(cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def build(c: Ctx):
     language, _idle, _extras = gemma3_text.build(SubConfigCtx(c, TEXT))
     V, h = c.v(TEXT + "vocab_size"), c.v(TEXT + "hidden_size")
-    language["head"] = c.when(head_is(c, "cond_gen") & ~c.flag("tie_word_embeddings"), V * h,
-                              note="tied to the input embeddings, or no output head")
+    language["head"] = generation_head(c, V, h)
     vision = siglip.vision_tower(c, VISION)
     vh = c.v(VISION + "hidden_size")
     projector = vh * h + vh
-    c.component("language_model", total(language))
-    c.component("vision_encoder", total(vision))
-    c.component("projector", projector)
-    parts: dict[str, Term] = dict(language)
-    for name, term in vision.items():
-        parts[name] = parts.get(name, ZERO) + term
-    parts["projection"] = projector
-    return parts, ZERO, {}
+    towers = {"language_model": language, "vision_encoder": vision, "projector": {"projection": projector}}
+    return combine_towers(c, towers), ZERO, {}
 
 
 FAMILY = Family(
@@ -80,7 +73,5 @@ FAMILY = Family(
     prepare=_prepare,
     validate=_validate,
     build=build,
-    heads=("cond_gen", "base"),
-    head_width=None,
-    own_heads=True,
+    **COMPOSITE_HEADS,
 )

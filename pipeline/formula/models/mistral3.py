@@ -23,11 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.formula.common import attn_qkvo, gated_mlp, head_is
-from pipeline.formula.models.clip import total
+from pipeline.formula.common import COMPOSITE_HEADS, attn_qkvo, gated_mlp, generation_head
+from pipeline.formula.models.clip import combine_towers
 from pipeline.formula.models.ministral3 import head_dim_or_width
 from pipeline.formula.spec import Family, Key, boolean, column
-from pipeline.formula.terms import Ctx, Term, ZERO, linear
+from pipeline.formula.terms import Ctx, ZERO, linear
 
 TEXT_NAMES = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
               "head_dim", "intermediate_size")
@@ -92,22 +92,14 @@ def build(c: Ctx):
     vh, vI, vL, C, p = (c.v(VISION + name) for name in VISION_NAMES)
     m = c.v("spatial_merge_size")
     bias = c.flag("multimodal_projector_bias")
-    head = c.when(head_is(c, "cond_gen") & ~c.flag("tie_word_embeddings"), V * h,
-                  note="tied to the input embeddings, or no output head")
     language = {"embeddings": V * h, "attention": L * attn_qkvo(c, h, H, KV, d), "mlp": L * gated_mlp(c, h, I),
-                "norms": L * (2 * h) + h, "head": head}
+                "norms": L * (2 * h) + h, "head": generation_head(c, V, h)}
     vision = {"patch_embedding": C * vh * p * p, "attention": vL * (4 * (vh * vh)), "mlp": vL * gated_mlp(c, vh, vI),
               "norms": vh + vL * (2 * vh)}
     projector = (vh + vh * (m * m) * vh + linear(c, vh * c.v("_feature_layers", "feature_layers"), h, bias)
                  + linear(c, h, h, bias))
-    c.component("language_model", total(language))
-    c.component("vision_encoder", total(vision))
-    c.component("projector", projector)
-    parts: dict[str, Term] = dict(language)
-    for name, term in vision.items():
-        parts[name] = parts[name] + term if name in parts else term
-    parts["projection"] = projector
-    return parts, ZERO, {}
+    towers = {"language_model": language, "vision_encoder": vision, "projector": {"projection": projector}}
+    return combine_towers(c, towers), ZERO, {}
 
 
 FAMILY = Family(
@@ -130,7 +122,5 @@ FAMILY = Family(
     validate=_validate,
     build=build,
     finish=_finish,
-    heads=("cond_gen", "base"),
-    head_width=None,
-    own_heads=True,
+    **COMPOSITE_HEADS,
 )

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.formula.common import flatten_nested, gated_mlp, head_is
-from pipeline.formula.models.clip import total
+from pipeline.formula.common import COMPOSITE_HEADS, flatten_nested, gated_mlp, generation_head
+from pipeline.formula.models.clip import combine_towers
 from pipeline.formula.models.qwen3_next import full_attention_layers, gated_attention, gated_delta_net
 from pipeline.formula.spec import Family, Key, boolean, column
 from pipeline.formula.terms import Ctx, Term, ZERO, linear
@@ -94,26 +94,19 @@ def text_layers(c: Ctx) -> tuple[Term, Term, dict[str, Term]]:
     F = c.v("_full_attention_layers", "full_attention_layers")
     Lin = c.derived("linear_attention_layers", L - F)
     key_dim, value_dim = c.derived("key_dim", Hk * dk), c.derived("value_dim", Hv * dv)
-    head = c.when(head_is(c, "cond_gen") & ~c.flag("tie_word_embeddings"), V * h,
-                  note="tied to the input embeddings, or no output head")
     parts = {
         "embeddings": V * h,
         "attention": F * gated_attention(c, h, H, KV, d, c.flag(TEXT + "attention_bias")),
         "mixer": Lin * gated_delta_net(c, h, key_dim, value_dim, Hv, dv, K),
         "norms": L * (2 * h) + h,
-        "head": head,
+        "head": generation_head(c, V, h),
     }
     return h, L, parts
 
 
 def combine(c: Ctx, language: dict[str, Term], vision: dict[str, Term]) -> dict[str, Term]:
     """The model's parts (language and vision summed part by part), recording the two components."""
-    c.component("language_model", total(language))
-    c.component("vision_encoder", total(vision))
-    parts = dict(language)
-    for name, term in vision.items():
-        parts[name] = parts.get(name, ZERO) + term
-    return parts
+    return combine_towers(c, {"language_model": language, "vision_encoder": vision})
 
 
 def build(c: Ctx):
@@ -133,7 +126,5 @@ FAMILY = Family(
           "Qwen3_5VisionConfig; the output head follows the top-level tie_word_embeddings.",
     prepare=composite_prepare(TEXT_DEFAULTS),
     build=build,
-    heads=("cond_gen", "base"),
-    head_width=None,
-    own_heads=True,
+    **COMPOSITE_HEADS,
 )

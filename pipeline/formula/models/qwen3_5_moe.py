@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.formula.common import COMPOSITE_HEADS
 from pipeline.formula.models.qwen3_5 import TEXT, combine, composite_keys, composite_prepare, text_layers, vision_tower
 from pipeline.formula.spec import Family
 from pipeline.formula.terms import Ctx, clip0
@@ -48,7 +49,5 @@ FAMILY = Family(
           "experts_shared); keys of text_config default to Qwen3_5MoeTextConfig.",
     prepare=composite_prepare(TEXT_DEFAULTS),
     build=build,
-    heads=("cond_gen", "base"),
-    head_width=None,
-    own_heads=True,
+    **COMPOSITE_HEADS,
 )

@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.formula.common import SubConfigCtx, head_is
-from pipeline.formula.models.clip import total
+from pipeline.formula.common import COMPOSITE_HEADS, SubConfigCtx, generation_head
+from pipeline.formula.models.clip import combine_towers
 from pipeline.formula.models.llama import llama_parts
 from pipeline.formula.models.ministral3 import head_dim_or_width
 from pipeline.formula.spec import Family, Key, column
-from pipeline.formula.terms import Ctx, Term, ZERO, linear
+from pipeline.formula.terms import Ctx, ZERO, linear
 
 #: VoxtralConfig's text sub-config values over LlamaConfig's defaults (head_dim 0: hidden/heads).
 TEXT_DEFAULTS: dict[str, Any] = {"vocab_size": 131072, "hidden_size": 3072, "intermediate_size": 8192,
@@ -76,7 +76,7 @@ def build(c: Ctx):
     text = SubConfigCtx(c, TEXT)
     language = llama_parts(text, text.flag("attention_bias"), text.flag("mlp_bias"))
     V, h = c.v(TEXT + "vocab_size"), c.v(TEXT + "hidden_size")
-    language["head"] = c.when(head_is(c, "cond_gen"), V * h, note="no output head")
+    language["head"] = generation_head(c, V, h, tie_key=None)
     ah, aI, aL, mel, P = (c.v(AUDIO + name) for name in AUDIO_DEFAULTS)
     audio = {
         "patch_embedding": linear(c, mel * 3, ah) + linear(c, ah * 3, ah),
@@ -86,14 +86,8 @@ def build(c: Ctx):
         "norms": aL * (2 * (2 * ah)) + 2 * ah,
     }
     projector = aI * h + h * h
-    c.component("language_model", total(language))
-    c.component("audio_encoder", total(audio))
-    c.component("projector", projector)
-    parts: dict[str, Term] = dict(language)
-    for name, term in audio.items():
-        parts[name] = parts.get(name, ZERO) + term
-    parts["projection"] = projector
-    return parts, ZERO, {}
+    towers = {"language_model": language, "audio_encoder": audio, "projector": {"projection": projector}}
+    return combine_towers(c, towers), ZERO, {}
 
 
 FAMILY = Family(
@@ -112,7 +106,5 @@ FAMILY = Family(
     validate=_validate,
     build=build,
     finish=_finish,
-    heads=("cond_gen", "base"),
-    head_width=None,
-    own_heads=True,
+    **COMPOSITE_HEADS,
 )
