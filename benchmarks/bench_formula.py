@@ -117,6 +117,10 @@ def _family_frame(family: str, n: int, rng: np.random.Generator) -> pd.DataFrame
             cols.update(pad_token_id=0, bos_token_id=1, eos_token_id=2)
         if family in ("gpt_oss", "granitemoe", "phimoe", "llama4_text"):
             cols.update(num_local_experts=rng.choice([8, 16, 32], n), num_experts_per_tok=rng.choice([1, 2, 4], n))
+        if family == "minimax_m2":
+            cols.update(num_local_experts=rng.choice([128, 256], n), num_experts_per_tok=8)
+        if family in ("minimax_m2", "ministral3"):
+            cols["head_dim"] = rng.choice([64, 128], n)
         if family in ("qwen3_moe", "olmoe"):
             cols.update(num_experts=rng.choice([32, 64, 128], n), num_experts_per_tok=8,
                         moe_intermediate_size=inter // 8)
@@ -125,9 +129,7 @@ def _family_frame(family: str, n: int, rng: np.random.Generator) -> pd.DataFrame
                         moe_intermediate_size=inter // 8, first_k_dense_replace=rng.integers(0, 4, n))
         if family == "gpt_bigcode":
             cols["n_positions"] = rng.choice([2048, 8192], n)
-        if family == "minimax_m2":
-            cols.update(num_local_experts=rng.choice([128, 256], n), num_experts_per_tok=8)
-        if family in ("qwen3", "gemma3_text", "llama4_text", "gpt_oss", "minimax_m2", "ministral3"):
+        if family in ("qwen3", "gemma3_text", "llama4_text", "gpt_oss"):
             cols["head_dim"] = rng.choice([64, 128, 256], n)
     frame = pd.DataFrame({k: (np.full(n, v) if np.isscalar(v) else v) for k, v in cols.items()})
     frame["model_type"] = family
@@ -174,9 +176,6 @@ def meta_count(cfg: dict) -> int:
             model = T5ForConditionalGeneration(config)
         elif cfg["model_type"] in ("bert", "vit", "roberta", "xlm-roberta"):
             model = AutoModel.from_config(config)
-        elif cfg["model_type"] in ("qwen3_5", "qwen3_5_moe", "mistral3", "gemma3"):     # composites: the family's class
-            import transformers
-            model = getattr(transformers, formula.FAMILY_CLASSES[cfg["model_type"]])(config)
         else:
             model = AutoModelForCausalLM.from_config(config)
     n = sum(p.numel() for p in model.parameters())
