@@ -58,6 +58,28 @@ def _family_frame(family: str, n: int, rng: np.random.Generator) -> pd.DataFrame
                 "num_experts_per_tok": rng.choice([6, 8], n), "kv_lora_rank": 512, "qk_nope_head_dim": 128,
                 "qk_rope_head_dim": 64, "v_head_dim": 128, "first_k_dense_replace": rng.integers(0, 4, n),
                 "q_lora_rank": np.where(flag(0.8), 1536.0, np.nan)}
+    elif family in ("glm4_moe_lite", "glm_moe_dsa"):
+        cols = {"hidden_size": hidden, "num_attention_heads": heads, "num_hidden_layers": layers,
+                "vocab_size": vocab, "intermediate_size": inter, "moe_intermediate_size": inter // 8,
+                "n_routed_experts": rng.choice([64, 256], n), "num_experts_per_tok": rng.choice([4, 8], n),
+                "kv_lora_rank": 512, "qk_nope_head_dim": 192, "qk_rope_head_dim": 64, "v_head_dim": 256,
+                "q_lora_rank": rng.choice([768, 2048], n)}
+        if family == "glm_moe_dsa":
+            cols.update(first_k_dense_replace=rng.integers(0, 4, n), index_n_heads=32, index_head_dim=128)
+    elif family in ("qwen3_5", "qwen3_5_moe", "mistral3", "gemma3"):
+        # composites: the language model's widths in a text_config dict per row (vision tower: class defaults)
+        text = {"hidden_size": hidden, "num_attention_heads": heads, "num_key_value_heads": kv,
+                "num_hidden_layers": layers, "vocab_size": vocab, "head_dim": head_dim}
+        if family == "qwen3_5_moe":
+            text.update(num_experts=rng.choice([128, 256, 512], n), num_experts_per_tok=rng.choice([8, 10], n),
+                        moe_intermediate_size=inter // 16, shared_expert_intermediate_size=inter // 16)
+        else:
+            text["intermediate_size"] = inter
+        if family == "mistral3":
+            text["model_type"] = np.where(flag(), "mistral", "ministral3")
+        frame = pd.DataFrame({k: (np.full(n, v) if np.isscalar(v) else v) for k, v in text.items()})
+        cols = {"text_config": np.array(frame.to_dict("records") if n else [], dtype=object),
+                "tie_word_embeddings": flag(0.3)}
     elif family == "deepseek":
         cols = {"hidden_size": hidden, "num_attention_heads": heads, "num_key_value_heads": heads,
                 "num_hidden_layers": layers, "vocab_size": vocab, "intermediate_size": inter,
@@ -107,6 +129,10 @@ def _family_frame(family: str, n: int, rng: np.random.Generator) -> pd.DataFrame
             cols.update(pad_token_id=0, bos_token_id=1, eos_token_id=2)
         if family in ("gpt_oss", "granitemoe", "phimoe", "llama4_text"):
             cols.update(num_local_experts=rng.choice([8, 16, 32], n), num_experts_per_tok=rng.choice([1, 2, 4], n))
+        if family == "minimax_m2":
+            cols.update(num_local_experts=rng.choice([128, 256], n), num_experts_per_tok=8)
+        if family in ("minimax_m2", "ministral3"):
+            cols["head_dim"] = rng.choice([64, 128], n)
         if family in ("qwen3_moe", "olmoe"):
             cols.update(num_experts=rng.choice([32, 64, 128], n), num_experts_per_tok=8,
                         moe_intermediate_size=inter // 8)
@@ -142,6 +168,8 @@ def _row_config(row: pd.Series) -> dict:
             value = bool(value)
         elif isinstance(value, (int, float, np.integer, np.floating)) and float(value).is_integer():
             value = int(value)
+        elif isinstance(value, dict):          # a composite's sub-config: numpy scalars as Python values
+            value = {k: v.item() if isinstance(v, np.generic) else v for k, v in value.items()}
         cfg[key] = value
     return cfg
 

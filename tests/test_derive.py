@@ -36,13 +36,15 @@ def test_new_quantities_and_methods():
 
 
 def test_transformers_counts_and_tower_quantities():
-    gemma3 = {"model_type": "gemma3", "mm_tokens_per_image": 4,
-              "text_config": {"hidden_size": 32, "intermediate_size": 37, "num_attention_heads": 4,
-                              "num_key_value_heads": 2, "head_dim": 8, "num_hidden_layers": 2, "vocab_size": 99},
-              "vision_config": {"hidden_size": 32, "intermediate_size": 37, "num_attention_heads": 4,
-                                "num_hidden_layers": 2, "image_size": 28, "patch_size": 2}}
-    derived = derive({"architectures": architectures({"tiny-gemma3": (gemma3, {})})}).set_index("quantity")
-    assert set(derived["method"]) == {"transformers:gemma3"}
+    # LLaVA has no formula family: transformers counts it, and its towers become components
+    llava = {"model_type": "llava",
+             "text_config": {"model_type": "llama", "hidden_size": 32, "intermediate_size": 37,
+                             "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2,
+                             "vocab_size": 99},
+             "vision_config": {"model_type": "clip_vision_model", "hidden_size": 32, "intermediate_size": 37,
+                               "num_attention_heads": 4, "num_hidden_layers": 2, "image_size": 28, "patch_size": 2}}
+    derived = derive({"architectures": architectures({"tiny-llava": (llava, {})})}).set_index("quantity")
+    assert set(derived["method"]) == {"transformers:llava"}
     towers = sum(derived.loc[f"params_{name}_formula", "value"]
                  for name in ("language_model", "vision_encoder", "projector"))
     assert towers == derived.loc["params_total_formula", "value"]

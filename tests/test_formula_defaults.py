@@ -73,6 +73,18 @@ def test_missing_keys_take_the_config_class_defaults(family):
         assert result["method"] == "formula", (family, key)
         assert (result["total"], result["active"]) == (whole["total"], whole["active"]), (family, key)
         checked += 1
+    for key in spec:
+        # a nested key ("text_config.hidden_size") left out of its sub-config takes the sub-config class's
+        # default, which may differ from the composite's own sub-config defaults (Mistral3Config's text
+        # vocabulary is 131,072, MistralConfig's 32,000): compared with transformers itself
+        parent, _, name = key.partition(".")
+        if not name or not isinstance(defaults.get(parent), dict) or name not in defaults[parent]:
+            continue
+        reduced = {**defaults, parent: {k: v for k, v in defaults[parent].items() if k != name}}
+        result = formula.count(reduced)
+        assert result["method"] == "formula", (family, key)
+        assert result["total"] == meta_total(reduced), (family, key)
+        checked += 1
     assert checked or not [k for k, s in spec.items() if not s.required]
 
 
@@ -90,3 +102,14 @@ def test_deepseek_q_lora_rank_defaults_to_1536():
     for model_type in ("deepseek_v2", "deepseek_v3"):
         assert AutoConfig.for_model(model_type).q_lora_rank == 1536
         assert formula.FAMILIES[model_type].keys["q_lora_rank"].default == 1536
+
+
+@pytest.mark.parametrize("family", ["mistral3", "qwen3_5", "qwen3_5_moe", "gemma3", "voxtral"])
+def test_composite_without_sub_configs_takes_the_composite_class_defaults(family):
+    """No ``text_config`` / ``vision_config`` at all: the composite config class builds its own
+    sub-configs (Mistral3Config's are Mistral Small 3.1's widths, not MistralConfig's defaults)."""
+    cfg = {"model_type": family}
+    result = formula.count(cfg)
+    assert result["method"] == "formula", result
+    assert result["total"] == meta_total(cfg)
+    assert sum(result["components"].values()) == result["total"]

@@ -538,9 +538,9 @@ def test_fallback_counts_in_a_table_with_formula_rows():
 def test_fallback_active_count_survives_a_mixed_table():
     """A mixture-of-experts row only transformers counts keeps its active count when other rows lack
     its expert keys (the table then holds them as floats, 4.0, not Python ints)."""
-    moe = {"model_type": "minimax_m2", "vocab_size": 40, "hidden_size": 16, "intermediate_size": 8,
-           "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 8,
-           "num_local_experts": 4, "num_experts_per_tok": 2}
+    moe = {"model_type": "granitemoeshared", "vocab_size": 40, "hidden_size": 16, "intermediate_size": 8,
+           "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1,
+           "shared_intermediate_size": 8, "num_local_experts": 4, "num_experts_per_tok": 2}
     alone = formula.count(moe)
     assert alone["method"] == "transformers" and alone["active"] < alone["total"] == meta_count(moe)
     table = formula.count_table(formula.config_frame([FIXTURES["llama-2-7b"], moe]))

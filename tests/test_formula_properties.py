@@ -37,12 +37,30 @@ DEFAULT_CLASS = {"roberta": "RobertaModel", "xlm-roberta": "XLMRobertaModel",
                  "clip": "CLIPModel", "clip_text_model": "CLIPTextModel", "clip_vision_model": "CLIPVisionModel",
                  "siglip": "SiglipModel", "siglip_vision_model": "SiglipVisionModel",
                  "siglip_text_model": "SiglipTextModel", "mt5": "MT5ForConditionalGeneration",
-                 "umt5": "UMT5ForConditionalGeneration"}
+                 "umt5": "UMT5ForConditionalGeneration", "qwen3_5": "Qwen3_5ForConditionalGeneration",
+                 "qwen3_5_moe": "Qwen3_5MoeForConditionalGeneration",
+                 "mistral3": "Mistral3ForConditionalGeneration", "gemma3": "Gemma3ForConditionalGeneration",
+                 "voxtral": "VoxtralForConditionalGeneration"}
 
 
 def meta_count(cfg: dict) -> int:
     """transformers' own count: the class named in ``architectures`` (else the causal LM, or the bare
     model for encoders), built on meta."""
+    return sum(p.numel() for p in meta_model(cfg).parameters())
+
+
+def meta_active(cfg: dict, experts: int, top_k: int) -> int:
+    """transformers' count less the routed-expert weights a token does not visit: every parameter
+    under an ``experts`` module, split evenly over ``experts`` and kept for ``top_k`` of them."""
+    model = meta_model(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    routed = sum(p.numel() for name, p in model.named_parameters() if ".experts." in f".{name}")
+    assert routed % experts == 0, (routed, experts)
+    return total - routed // experts * (experts - top_k)
+
+
+def meta_model(cfg: dict):
+    """The transformers model ``meta_count`` counts, built on the meta device."""
     hf = {k: v for k, v in cfg.items() if k != "model_type"}
     arch = (cfg.get("architectures") or [None])[0] or DEFAULT_CLASS.get(cfg["model_type"])
     try:
@@ -57,13 +75,12 @@ def meta_count(cfg: dict) -> int:
         # some families cannot build an explicit head_dim null at all: nothing to compare then
         hypothesis.assume(hf.get("head_dim", 0) is not None)
         raise
-    n = sum(p.numel() for p in model.parameters())
     if cfg["model_type"] in ("mt5", "umt5") and cfg.get("tie_word_embeddings") is False and hasattr(model, "lm_head"):
         # transformers 5 always ties the T5 family; a checkpoint with its own lm_head is untied by
         # from_pretrained (tests/test_formula_oracle.py shows it for T5 v1.1): count that head
         assert model.lm_head.weight is model.shared.weight
-        n += model.lm_head.weight.numel()
-    return n
+        model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.shared.weight))
+    return model
 
 
 @st.composite
@@ -490,6 +507,16 @@ def hunyuan(draw, model_type: str = "hunyuan_v1_dense", prefix: str = "HunYuanDe
     return cfg
 
 
+def _hybrid_layout(draw, cfg: dict) -> None:
+    """Qwen3-Next / Qwen3.5 layer layout: every full_attention_interval-th layer, a layer_types list,
+    or the class default (every 4th)."""
+    layout = draw(st.sampled_from(["interval", "types", "default"]))
+    if layout == "interval":
+        cfg["full_attention_interval"] = draw(st.integers(1, 3))
+    elif layout == "types":
+        cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["linear_attention", "full_attention"])
+
+
 @st.composite
 def qwen3_next(draw):
     cfg = draw(decoder("qwen3_next", "Qwen3Next"))
@@ -501,11 +528,7 @@ def qwen3_next(draw):
                linear_value_head_dim=draw(st.sampled_from([2, 3])), linear_conv_kernel_dim=draw(st.sampled_from([2, 4])))
     cfg["linear_num_value_heads"] = cfg["linear_num_key_heads"] * draw(st.sampled_from([1, 2]))
     cfg["num_experts_per_tok"] = draw(st.integers(1, max(cfg["num_experts"], 1)))
-    layout = draw(st.sampled_from(["interval", "types", "default"]))
-    if layout == "interval":
-        cfg["full_attention_interval"] = draw(st.integers(1, 3))
-    elif layout == "types":
-        cfg["layer_types"] = _layers(draw, cfg["num_hidden_layers"], ["linear_attention", "full_attention"])
+    _hybrid_layout(draw, cfg)
     if draw(st.booleans()):
         cfg["decoder_sparse_step"] = draw(st.integers(1, 2))
     if draw(st.booleans()):
@@ -544,6 +567,261 @@ def minimax(draw):
     return cfg
 
 
+def _composite_head(draw, cfg: dict, prefix: str, tie: bool = True) -> dict:
+    """A composite's top-level choices: the tying flag (where its class reads one; set or absent) and
+    the class (``<prefix>ForConditionalGeneration``, the bare ``<prefix>Model`` or none named)."""
+    if tie and draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    head = draw(st.sampled_from(["ForConditionalGeneration", "Model", None]))
+    if head:
+        cfg["architectures"] = [prefix + head]
+    return cfg
+
+
+def _sub_config(cfg: dict, drop: tuple[str, ...] = ("architectures", "num_labels", "tie_word_embeddings")) -> dict:
+    """A drawn one-tower config as a composite's sub-config (head-class keys left out)."""
+    return {k: v for k, v in cfg.items() if k not in drop}
+
+
+@st.composite
+def qwen3_5_text(draw, moe: bool) -> dict:
+    """A small Qwen3.5 ``text_config``; any key may be left to the sub-config class default (the
+    defaults are a 9B/35B model, so only the cheap ones: head_dim, conv kernel, bias, layer layout)."""
+    heads = draw(st.sampled_from([1, 2, 4]))
+    kv = draw(st.sampled_from([d for d in (1, 2) if heads % d == 0]))
+    key_heads = draw(st.sampled_from([1, 2]))
+    cfg = {"vocab_size": draw(st.integers(16, 64)), "hidden_size": draw(st.sampled_from([8, 16])),
+           "num_hidden_layers": draw(st.integers(1, 5)), "num_attention_heads": heads, "num_key_value_heads": kv,
+           "head_dim": draw(st.sampled_from([4, 8])), "linear_num_key_heads": key_heads,
+           "linear_num_value_heads": key_heads * draw(st.sampled_from([1, 2])),
+           "linear_key_head_dim": draw(st.sampled_from([2, 4])), "linear_value_head_dim": draw(st.sampled_from([2, 3])),
+           "linear_conv_kernel_dim": draw(st.sampled_from([2, 4])), "attention_bias": draw(st.booleans()),
+           "pad_token_id": 0}
+    if moe:
+        cfg.update(moe_intermediate_size=draw(st.integers(2, 12)), shared_expert_intermediate_size=draw(st.integers(2, 12)),
+                   num_experts=draw(st.integers(1, 4)))
+        cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["num_experts"]))
+    else:
+        cfg["intermediate_size"] = draw(st.integers(4, 40))
+    for key in ("head_dim", "linear_conv_kernel_dim", "attention_bias"):
+        if draw(st.integers(0, 3)) == 0:
+            del cfg[key]
+    _hybrid_layout(draw, cfg)
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())      # the text config's own flag: not read by the composite
+    return cfg
+
+
+@st.composite
+def qwen3_5_vision(draw) -> dict:
+    heads = draw(st.sampled_from([1, 2]))
+    cfg = {"depth": draw(st.integers(1, 2)), "hidden_size": heads * draw(st.sampled_from([4, 8])), "num_heads": heads,
+           "intermediate_size": draw(st.integers(4, 24)), "out_hidden_size": draw(st.integers(4, 24)),
+           "num_position_embeddings": draw(st.sampled_from([4, 16])), "patch_size": draw(st.sampled_from([2, 4])),
+           "temporal_patch_size": draw(st.sampled_from([1, 2])), "spatial_merge_size": draw(st.sampled_from([1, 2]))}
+    if draw(st.booleans()):
+        cfg["in_channels"] = draw(st.sampled_from([1, 3]))
+    return cfg
+
+
+@st.composite
+def qwen3_5(draw, model_type: str = "qwen3_5", prefix: str = "Qwen3_5"):
+    cfg = {"model_type": model_type, "text_config": draw(qwen3_5_text(model_type.endswith("moe"))),
+           "vision_config": draw(qwen3_5_vision())}
+    return _composite_head(draw, cfg, prefix)
+
+
+@st.composite
+def minimax_m2(draw):
+    cfg = draw(decoder("minimax_m2", "MiniMaxM2"))
+    cfg["num_local_experts"] = experts = draw(st.integers(1, 4))
+    cfg["num_experts_per_tok"] = draw(st.integers(1, experts))
+    return cfg
+
+
+@st.composite
+def glm_mla(draw, model_type: str = "glm4_moe_lite", prefix: str = "Glm4MoeLite"):
+    """GLM's latent-attention MoE decoders: ranks, head dims, experts, the dense/sparse layer layout
+    and, for glm_moe_dsa, the DSA indexer layout (list, pattern, frequency/offset or default)."""
+    heads = draw(st.sampled_from([1, 2, 4]))
+    layers = draw(st.integers(1, 5))
+    cfg = {"model_type": model_type, "vocab_size": draw(st.integers(16, 64)), "hidden_size": draw(st.sampled_from([8, 16])),
+           "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": heads,
+           "intermediate_size": draw(st.integers(4, 40)), "moe_intermediate_size": draw(st.integers(2, 12)),
+           "n_routed_experts": draw(st.integers(1, 4)), "kv_lora_rank": draw(st.sampled_from([4, 8])),
+           "qk_nope_head_dim": draw(st.sampled_from([2, 4])), "qk_rope_head_dim": draw(st.sampled_from([2, 4])),
+           "v_head_dim": draw(st.sampled_from([2, 6])), "attention_bias": draw(st.booleans()),
+           "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0}
+    cfg["num_experts_per_tok"] = draw(st.integers(1, cfg["n_routed_experts"]))
+    rank = draw(st.sampled_from(["set", "absent", "null"] if model_type == "glm4_moe_lite" else ["set", "absent"]))
+    if rank == "set":
+        cfg["q_lora_rank"] = draw(st.sampled_from([4, 6]))
+    elif rank == "null":
+        cfg["q_lora_rank"] = None
+    for key, values in (("n_shared_experts", [1, 2]), ("tie_word_embeddings", [True, False])):
+        if draw(st.booleans()):
+            cfg[key] = draw(st.sampled_from(values))
+    if draw(st.booleans()):
+        cfg["mlp_layer_types"] = _layers(draw, layers, ["dense", "sparse"])
+    elif draw(st.booleans()):
+        cfg["first_k_dense_replace"] = draw(st.integers(0, 3))      # read by glm_moe_dsa only
+    if model_type == "glm_moe_dsa":
+        cfg.update(index_n_heads=draw(st.sampled_from([1, 2])), index_head_dim=draw(st.sampled_from([2, 4])))
+        layout = draw(st.sampled_from(["list", "pattern", "rule", "default"]))
+        if layout == "list":
+            cfg["indexer_types"] = _layers(draw, layers, ["full", "shared"])
+        elif layout == "pattern":
+            cfg["index_topk_pattern"] = "".join(_layers(draw, layers, ["F", "S"]))
+        elif layout == "rule":
+            cfg["index_topk_freq"] = draw(st.integers(0, 3))
+            cfg["index_skip_topk_offset"] = draw(st.integers(-1, 4))
+    if draw(st.booleans()):
+        cfg["architectures"] = [prefix + draw(st.sampled_from(["ForCausalLM", "Model"]))]
+    return cfg
+
+
+@st.composite
+def ministral3(draw):
+    cfg = draw(decoder("ministral3", "Ministral3"))
+    if draw(st.integers(0, 5)) == 0:
+        cfg["head_dim"] = 0                               # ``head_dim or hidden // heads``
+    return cfg
+
+
+@st.composite
+def mistral3(draw):
+    """Mistral 3 composites: a Mistral or Ministral 3 text config (model_type named or left to the
+    default "mistral"; keys left to the class defaults where cheap), a Pixtral vision config, the
+    projector's flags and feature layers and the top-level tying flag (configs without sub-configs:
+    tests/test_formula_defaults.py)."""
+    text = draw(decoder("ministral3", "Ministral3"))
+    text = _sub_config(text)
+    text_type = draw(st.sampled_from(["mistral", "ministral3", None]))
+    if text_type is None:
+        del text["model_type"]
+    else:
+        text["model_type"] = text_type
+    if text_type == "ministral3" and text.get("head_dim", 0) is None:
+        del text["head_dim"]                          # Ministral3Config's head_dim is a strict int
+    if "num_key_value_heads" not in text:
+        text["num_key_value_heads"] = 1 if text["num_attention_heads"] % 8 else 8
+    heads = draw(st.sampled_from([1, 2]))
+    vision = {"hidden_size": heads * draw(st.sampled_from([4, 8])), "num_attention_heads": heads, "head_dim": 4,
+              "num_hidden_layers": draw(st.integers(1, 2)), "intermediate_size": draw(st.integers(4, 24)),
+              "patch_size": draw(st.sampled_from([2, 4]))}
+    if draw(st.booleans()):
+        vision["num_channels"] = draw(st.sampled_from([1, 3]))
+    cfg = {"model_type": "mistral3", "text_config": text, "vision_config": vision}
+    if draw(st.booleans()):
+        cfg["multimodal_projector_bias"] = draw(st.booleans())
+    if draw(st.booleans()):
+        cfg["spatial_merge_size"] = draw(st.sampled_from([1, 2, 3]))
+    if draw(st.booleans()):
+        cfg["vision_feature_layer"] = draw(st.sampled_from([-1, [-1, -2]]))
+    return _composite_head(draw, cfg, "Mistral3")
+
+
+@st.composite
+def gemma3(draw):
+    """Gemma 3 composites: a drawn gemma3_text config as text_config (keys left out take
+    Gemma3TextConfig's defaults: only head_dim, kv heads and the bias are left out), a SigLIP vision
+    config with or without its pooling head, the top-level tying flag and the head class."""
+    text = draw(gemma3_text())
+    text = _sub_config(text, ("model_type", "architectures", "num_labels", "tie_word_embeddings"))
+    if draw(st.booleans()):
+        text["tie_word_embeddings"] = draw(st.booleans())      # the sub-config's own flag: not read
+    vision = draw(clip_vision())
+    if draw(st.booleans()):
+        vision["vision_use_head"] = draw(st.booleans())
+    cfg = {"model_type": "gemma3", "text_config": text, "vision_config": vision, "mm_tokens_per_image": 1}
+    return _composite_head(draw, cfg, "Gemma3")
+
+
+@st.composite
+def kimi_linear(draw):
+    """Kimi Linear: latent-attention and KDA layers (layer_types, linear_attn_config's 1-indexed
+    lists or the default), KDA widths top-level or in linear_attn_config, the checkpoint's key names
+    (num_experts, num_experts_per_token, num_shared_experts) or transformers', dense/sparse layout."""
+    heads, layers = draw(st.sampled_from([1, 2, 4])), draw(st.integers(1, 6))
+    cfg = {"model_type": "kimi_linear", "vocab_size": draw(st.integers(16, 64)), "hidden_size": draw(st.sampled_from([8, 16])),
+           "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": heads,
+           "intermediate_size": draw(st.integers(4, 40)), "moe_intermediate_size": draw(st.integers(2, 12)),
+           "kv_lora_rank": draw(st.sampled_from([4, 8])), "qk_nope_head_dim": draw(st.sampled_from([2, 4])),
+           "qk_rope_head_dim": draw(st.sampled_from([2, 4])), "v_head_dim": draw(st.sampled_from([2, 6])),
+           "attention_bias": draw(st.booleans()), "pad_token_id": 0, "bos_token_id": 0, "eos_token_id": 0}
+    experts = draw(st.integers(1, 4))
+    top_k = draw(st.integers(1, experts))
+    checkpoint_names = draw(st.booleans())
+    cfg["num_experts" if checkpoint_names else "num_local_experts"] = experts
+    cfg["num_experts_per_token" if checkpoint_names else "num_experts_per_tok"] = top_k
+    if draw(st.booleans()):
+        cfg["num_shared_experts" if checkpoint_names else "n_shared_experts"] = draw(st.integers(1, 2))
+    rank = draw(st.sampled_from(["set", "absent", "null"]))
+    if rank != "absent":
+        cfg["q_lora_rank"] = draw(st.sampled_from([4, 6])) if rank == "set" else None
+    widths = {"head_dim": draw(st.sampled_from([2, 4])), "num_heads": draw(st.sampled_from([1, 2])),
+              "short_conv_kernel_size": draw(st.sampled_from([2, 4]))}
+    linear = {}
+    if draw(st.booleans()):
+        linear.update(widths)
+    else:
+        cfg.update(linear_head_dim=widths["head_dim"], linear_num_heads=widths["num_heads"],
+                   linear_conv_kernel_dim=widths["short_conv_kernel_size"])
+    layout = draw(st.sampled_from(["types", "lists", "default"]))
+    if layout == "types":
+        cfg["layer_types"] = _layers(draw, layers, ["linear_attention", "full_attention"])
+    elif layout == "lists":
+        full = sorted(draw(st.sets(st.integers(1, layers), max_size=layers)))
+        linear.update(full_attn_layers=full, kda_layers=[i for i in range(1, layers + 1) if i not in full])
+    if linear:
+        cfg["linear_attn_config"] = linear
+    if draw(st.booleans()):
+        cfg["mlp_layer_types"] = _layers(draw, layers, ["dense", "sparse"])
+    elif draw(st.booleans()):
+        cfg["first_k_dense_replace"] = draw(st.integers(0, 3))
+    if draw(st.booleans()):
+        cfg["tie_word_embeddings"] = draw(st.booleans())
+    if draw(st.booleans()):
+        cfg["architectures"] = ["KimiLinear" + draw(st.sampled_from(["ForCausalLM", "Model"]))]
+    return cfg
+
+
+@st.composite
+def voxtral(draw):
+    """Voxtral: a drawn Llama text config (keys left out take Voxtral's merged sub-config values; only
+    the cheap ones are left out), an audio encoder under transformers' or Whisper's key names, the
+    head class."""
+    text = draw(decoder_with_flags("llama", "Llama", ("attention_bias", "mlp_bias")))
+    text = _sub_config(text, ("architectures", "num_labels"))
+    if "num_key_value_heads" not in text:
+        text["num_key_value_heads"] = 8 if text["num_attention_heads"] % 8 == 0 else text["num_attention_heads"]
+    if draw(st.booleans()):
+        del text["model_type"]                                       # llama by default
+    if draw(st.booleans()) and text.get("head_dim", 0) is not None:
+        text.pop("head_dim", None)                                   # Voxtral's 128
+    heads = draw(st.sampled_from([1, 2]))
+    width, ffn, layers = heads * draw(st.sampled_from([4, 8])), draw(st.integers(4, 24)), draw(st.integers(1, 2))
+    if draw(st.booleans()):
+        audio = {"hidden_size": width, "intermediate_size": ffn, "num_hidden_layers": layers, "num_attention_heads": heads}
+    else:
+        audio = {"d_model": width, "encoder_ffn_dim": ffn, "encoder_layers": layers, "encoder_attention_heads": heads}
+    audio.update(num_mel_bins=draw(st.sampled_from([4, 8])), max_source_positions=draw(st.sampled_from([4, 10])))
+    cfg = {"model_type": "voxtral", "text_config": text, "audio_config": audio}
+    return _composite_head(draw, cfg, "Voxtral", tie=False)
+
+
+#: MoE families whose active count is checked here against transformers' expert tensors:
+#: family -> function giving (num_experts, top_k) of a drawn config.
+ACTIVE_CHECKED = {
+    "qwen3_5_moe": lambda cfg: (cfg["text_config"]["num_experts"], cfg["text_config"]["num_experts_per_tok"]),
+    "minimax_m2": lambda cfg: (cfg["num_local_experts"], cfg["num_experts_per_tok"]),
+    "glm4_moe_lite": lambda cfg: (cfg["n_routed_experts"], cfg["num_experts_per_tok"]),
+    "glm_moe_dsa": lambda cfg: (cfg["n_routed_experts"], cfg["num_experts_per_tok"]),
+    "kimi_linear": lambda cfg: (cfg.get("num_experts", cfg.get("num_local_experts")),
+                                cfg.get("num_experts_per_token", cfg.get("num_experts_per_tok"))),
+}
+
+
 #: Encoders, encoder-decoders, dual encoders and state-space families (the "families" branch).
 STRATEGIES.update({
     "roberta": roberta(), "xlm-roberta": roberta("xlm-roberta", "XLMRoberta"), "deberta-v2": deberta_v2(),
@@ -557,6 +835,10 @@ STRATEGIES.update({
     "jamba": jamba(), "hunyuan_v1_dense": hunyuan(),
     "hunyuan_v1_moe": hunyuan("hunyuan_v1_moe", "HunYuanMoEV1"), "qwen3_next": qwen3_next(),
     "falcon_h1": falcon_h1(), "minimax": minimax(),
+    "qwen3_5": qwen3_5(), "qwen3_5_moe": qwen3_5("qwen3_5_moe", "Qwen3_5Moe"), "minimax_m2": minimax_m2(),
+    "glm4_moe_lite": glm_mla(), "glm_moe_dsa": glm_mla("glm_moe_dsa", "GlmMoeDsa"),
+    "ministral3": ministral3(), "mistral3": mistral3(), "gemma3": gemma3(),
+    "kimi_linear": kimi_linear(), "voxtral": voxtral(),
 })
 
 
@@ -568,6 +850,8 @@ def test_engine_equals_transformers_meta_count(family):
         result = formula.count(cfg)
         assert result["method"] == "formula", result
         assert result["total"] == meta_count(cfg), cfg
+        if family in ACTIVE_CHECKED:
+            assert result["active"] == meta_active(cfg, *ACTIVE_CHECKED[family](cfg)), cfg
         table = formula.count_table(formula.config_frame([cfg]))
         assert table.iloc[0]["total"] == result["total"]
         assert result["active"] <= result["total"]

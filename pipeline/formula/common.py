@@ -65,6 +65,21 @@ def head_is(c: Ctx, *kinds: str):
     return np.isin(c.cols["_head"], kinds)
 
 
+#: ``Family`` arguments of a composite whose ``...ForConditionalGeneration`` (first: the usual class) and
+#: bare ``...Model`` the family counts itself (its ``build`` reads the head kind; see :func:`generation_head`).
+COMPOSITE_HEADS: dict[str, Any] = {"heads": ("cond_gen", "base"), "head_width": None, "own_heads": True}
+
+
+def generation_head(c: Ctx, vocab: Term, width: Term, tie_key: str | None = "tie_word_embeddings") -> Term:
+    """The output head of a composite's ``...ForConditionalGeneration`` (vocab × width): none in the bare
+    ``...Model`` (head kind base), none where the top-level flag ``tie_key`` ties it to the input
+    embeddings (``tie_key`` None: the class never ties it)."""
+    counted = head_is(c, "cond_gen")
+    if tie_key is not None:
+        counted = counted & ~c.flag(tie_key)
+    return c.when(counted, vocab * width, note="tied to the input embeddings, or no output head")
+
+
 def nested_keys(parent: str, defaults: dict[str, Any]) -> dict[str, Key]:
     """Keys ``"<parent>.<name>"`` read from the sub-config dict ``parent`` (``text_config``, ...), each
     with the sub-config class default; fill them with :func:`flatten_nested` in the family's ``prepare``."""
@@ -88,3 +103,24 @@ def encoder_layers(c: Ctx, L, h, I):
     """``L`` CLIP/SigLIP encoder layers: q/k/v/out with biases, fc1/fc2 with biases, two LayerNorms.
     Returns (attention, mlp, norms)."""
     return L * (4 * linear(c, h, h)), L * (linear(c, h, I) + linear(c, I, h)), L * (2 * (2 * h))
+
+
+class SubConfigCtx(Ctx):
+    """A view of ``ctx`` that reads key ``name`` as ``<prefix><name>`` (a composite's nested sub-config,
+    flattened by :func:`flatten_nested`), so a one-tower family's ``build`` can count a composite's
+    language model. Derived columns (names starting with ``_``) are read as they are; components
+    recorded through the view land in ``ctx``."""
+
+    def __init__(self, ctx: Ctx, prefix: str) -> None:
+        super().__init__(ctx.cols, ctx.n, ctx.explain)
+        self.prefix = prefix
+        self.components = ctx.components
+
+    def _name(self, key: str) -> str:
+        return key if key.startswith("_") else self.prefix + key
+
+    def v(self, key: str, label: str | None = None) -> Term:
+        return super().v(self._name(key), label)
+
+    def flag(self, key: str) -> np.ndarray:
+        return super().flag(self._name(key))

@@ -95,6 +95,16 @@ FAMILY_MODULES: tuple[str, ...] = (
     "qwen3_next",
     "falcon_h1",
     "minimax",
+    "qwen3_5",
+    "qwen3_5_moe",
+    "minimax_m2",
+    "glm4_moe_lite",
+    "glm_moe_dsa",
+    "ministral3",
+    "mistral3",
+    "gemma3",
+    "kimi_linear",
+    "voxtral",
 )
 
 

@@ -60,6 +60,14 @@ def merge(*towers: dict[str, Term]) -> dict[str, Term]:
     return out
 
 
+def combine_towers(c: Ctx, towers: dict[str, dict[str, Term]]) -> dict[str, Term]:
+    """Record each tower's total as the component it is keyed by (names from
+    pipeline.fields.COMPONENTS) and return the model's parts: the towers' parts summed part by part."""
+    for name, parts in towers.items():
+        c.component(name, total(parts))
+    return merge(*towers.values())
+
+
 def _prepare(df: pd.DataFrame, pos: np.ndarray, raw: dict[str, Any]) -> None:
     flatten_nested(raw, "text_config", TEXT_DEFAULTS, override="text_config_dict")
     flatten_nested(raw, "vision_config", VISION_DEFAULTS, override="vision_config_dict")

@@ -39,6 +39,20 @@ def mla_validate(cols):
     return {"num_experts_per_tok": cols["num_experts_per_tok"] < 0}
 
 
+def mla_attention(c: Ctx, h: Term, H: Term, qr: Term, kvr: Term, nope: Term, rope: Term, vd: Term,
+                  bias) -> Term:
+    """One multi-head latent attention layer: q_a_proj (bias with ``bias``), q_a_layernorm and q_b_proj
+    where q_lora_rank ``qr`` > 0, else a bias-free q_proj; kv_a_proj_with_mqa (hidden → kv_lora_rank +
+    rope dim, bias with ``bias``), kv_a_layernorm, kv_b_proj and o_proj (bias with ``bias``)."""
+    qk = c.derived("qk_head_dim", nope + rope)
+    q = c.where(qr.value > 0,
+                linear(c, h, qr, bias) + qr + qr * (H * qk),     # q_a_proj, q_a_layernorm, q_b_proj
+                h * (H * qk))                                     # q_proj
+    return (q + linear(c, h, kvr + rope, bias) + kvr   # kv_a_proj_with_mqa, kv_a_layernorm
+            + kvr * (H * (nope + vd))                  # kv_b_proj
+            + linear(c, H * vd, h, bias))              # o_proj
+
+
 def mla(c: Ctx, v3: bool):
     V, h, L, H, I = (c.v("vocab_size"), c.v("hidden_size"), c.v("num_hidden_layers"),
                      c.v("num_attention_heads"), c.v("intermediate_size"))
@@ -48,14 +62,7 @@ def mla(c: Ctx, v3: bool):
                                c.v("qk_rope_head_dim"), c.v("v_head_dim"))
     ab = c.flag("attention_bias")
     mb = False if v3 else c.flag("mlp_bias")
-    qk = c.derived("qk_head_dim", nope + rope)
-    has_q_lora = qr.value > 0
-    q = c.where(has_q_lora,
-                linear(c, h, qr, ab) + qr + qr * (H * qk),     # q_a_proj, q_a_layernorm, q_b_proj
-                h * (H * qk))                                   # q_proj
-    per_layer_attn = (q + linear(c, h, kvr + rope, ab) + kvr   # kv_a_proj_with_mqa, kv_a_layernorm
-                      + kvr * (H * (nope + vd))                 # kv_b_proj
-                      + linear(c, H * vd, h, ab))              # o_proj
+    per_layer_attn = mla_attention(c, h, H, qr, kvr, nope, rope, vd, ab)
     # transformers builds a MoE block in every layer i >= first_k_dense_replace (moe_layer_freq unused)
     Lv = c.cols["num_hidden_layers"]
     n_moe = np.maximum(Lv - np.minimum(c.cols["first_k_dense_replace"], Lv), 0)

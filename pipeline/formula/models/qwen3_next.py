@@ -23,25 +23,46 @@ import pandas as pd
 from pipeline.formula.common import decoder_keys, gated_mlp, std_dims, tied_head
 from pipeline.formula.models.qwen2_moe import sparse_layers_finish
 from pipeline.formula.spec import Family, Key, boolean
-from pipeline.formula.terms import Ctx, clip0, linear
+from pipeline.formula.terms import Ctx, Term, clip0, linear
 
 
-def _prepare(df: pd.DataFrame, pos: np.ndarray, raw: dict[str, Any]) -> None:
-    """Full-attention layers per row: counted in ``layer_types`` when given, else every
-    ``full_attention_interval``-th layer (the config class's default pattern, interval 4)."""
-    layers = pd.to_numeric(pd.Series(raw["num_hidden_layers"], dtype=object), errors="coerce")
-    interval = pd.to_numeric(pd.Series(raw["full_attention_interval"], dtype=object), errors="coerce").fillna(4)
+def full_attention_layers(num_layers: Any, interval: Any, layer_types: Any) -> np.ndarray:
+    """Full-attention layers per row (object array): counted in ``layer_types`` (its first
+    ``num_layers`` entries) where a row gives the list, else every ``interval``-th layer (interval
+    default 4, the Qwen3-Next / Qwen3.5 config classes' pattern). Missing depths give NaN."""
+    layers = pd.to_numeric(pd.Series(num_layers, dtype=object), errors="coerce")
+    interval = pd.to_numeric(pd.Series(interval, dtype=object), errors="coerce").fillna(4)
     by_interval = (layers // interval.where(interval > 0, 1)).fillna(0)
-    types = pd.Series(raw["layer_types"], dtype=object)
+    types = pd.Series(layer_types, dtype=object)
     counted = [sum(t == "full_attention" for t in list(v)[: int(n)]) if isinstance(v, (list, tuple)) and n == n
                else None for v, n in zip(types, layers)]
     full = pd.Series(counted, dtype=object).where(types.map(lambda v: isinstance(v, (list, tuple))), by_interval)
-    raw["_full_attention_layers"] = full.to_numpy(dtype=object)
+    return full.to_numpy(dtype=object)
+
+
+def _prepare(df: pd.DataFrame, pos: np.ndarray, raw: dict[str, Any]) -> None:
+    raw["_full_attention_layers"] = full_attention_layers(raw["num_hidden_layers"], raw["full_attention_interval"],
+                                                          raw["layer_types"])
 
 
 def _finish(cols: dict[str, np.ndarray], raw: dict[str, Any]) -> None:
     sparse_layers_finish(cols, raw)
     cols["_sparse_layers"] = np.where(cols["num_experts"] > 0, cols["_sparse_layers"], 0)
+
+
+def gated_attention(c: Ctx, h: Term, H: Term, KV: Term, d: Term, bias: Any) -> Term:
+    """One gated full-attention layer: q_proj of 2·H·d (queries and their output gate), k/v of
+    KV·d, o_proj, q/k RMSNorms of d; biases where ``bias``."""
+    return linear(c, h, 2 * (H * d), bias) + 2 * linear(c, h, KV * d, bias) + linear(c, H * d, h, bias) + 2 * d
+
+
+def gated_delta_net(c: Ctx, h: Term, key_dim: Term, value_dim: Term, Hv: Term, dv: Term, K: Term) -> Term:
+    """One gated DeltaNet layer: bias-free input projections hidden → 2·key_dim + 2·value_dim
+    (q, k, v and the gate z) and hidden → 2·Hv (b and a), a depthwise conv1d over 2·key_dim +
+    value_dim channels of kernel K, dt_bias and A_log per value head, a gated RMSNorm of dv and
+    out_proj value_dim → hidden."""
+    return (h * (2 * key_dim + 2 * value_dim) + h * (2 * Hv) + (2 * key_dim + value_dim) * K + 2 * Hv + dv
+            + value_dim * h)
 
 
 def build(c: Ctx):
@@ -56,9 +77,8 @@ def build(c: Ctx):
                          c.v("linear_value_head_dim"), c.v("linear_conv_kernel_dim"))
     key_dim, value_dim = c.derived("key_dim", Hk * dk), c.derived("value_dim", Hv * dv)
     ab = c.flag("attention_bias")
-    full = (linear(c, h, 2 * (H * d), ab) + 2 * linear(c, h, KV * d, ab) + linear(c, H * d, h, ab) + 2 * d)
-    delta = (h * (2 * key_dim + 2 * value_dim) + h * (2 * Hv) + (2 * key_dim + value_dim) * K + 2 * Hv + dv
-             + value_dim * h)
+    full = gated_attention(c, h, H, KV, d, ab)
+    delta = gated_delta_net(c, h, key_dim, value_dim, Hv, dv, K)
     expert = 3 * (h * mI)
     parts = {
         "embeddings": V * h,
