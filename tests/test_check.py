@@ -626,6 +626,17 @@ def test_training_checks_leave_out_totals_over_several_models_and_family_stateme
     assert expected == pytest.approx(6 * 8.1e9 * 12e12)
 
 
+def test_model_summary_prefers_the_native_window_and_counts_disagreement_within_a_window():
+    frame = claims(("qwen3", "context_length", "131,072 tokens", "confirmed", "card-yarn", {"context_window": "extended"}),
+                   ("qwen3", "context_length", "32,768", "confirmed", "card", {"context_window": "native"}),
+                   ("qwen3", "context_length", "128K", "confirmed", "report", {"context_window": "extended"}),
+                   ("qwen3", "context_length", "64K", "rumored", "blog"))
+    row = built(frame).execute("""SELECT best_value, context_window, claims, disagreeing FROM model_summary
+                                  WHERE model_id = 'qwen3' AND field = 'context_length'""").fetchone()
+    # the extended windows are other figures, not disagreement; the unqualified 64K is compared and disagrees
+    assert row == (32_768, "native", 4, 1)
+
+
 def test_model_summary_carries_status_precision_ranges_and_disclosure():
     frame = claims(("gpt-4", "params_total", "not disclosed", "confirmed", "report"),
                    ("gpt-4", "params_total", "~1.76T", "rumored", "leak"),

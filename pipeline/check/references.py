@@ -28,31 +28,34 @@ _FORMULA_LIST = ", ".join(f"'{quantity}'" for quantity in FORMULA_QUANTITY.value
 
 # Per model, field and stage, the best-supported value: the formula count first, then per-model figures before
 # family-wide ones, then by status (confirmed > reported > estimated > rumored), then the most precise wording.
-# Claims about one component (a UNet, a vision encoder) never stand for the whole model. Ranges stay ranges
+# Claims about one component (a UNet, a vision encoder) never stand for the whole model. Among context lengths
+# of equal status the native window comes first, then one that does not say. Ranges stay ranges
 # (best_low/best_high). The same definition serves the published model_summary view and the checks.
 BEST_VALUE_SQL = f"""
 WITH candidates AS (
     SELECT model_id, replace(quantity, '_formula', '') AS field, '{DEFAULT_STAGE}' AS stage, value,
            NULL::DOUBLE AS low, NULL::DOUBLE AS high, 'formula' AS basis, NULL::VARCHAR AS status,
-           'exact' AS precision, NULL::VARCHAR AS claim_id, 0 AS family, 0 AS rank, 0 AS vagueness
+           'exact' AS precision, NULL::VARCHAR AS claim_id, 0 AS family, 0 AS rank, 0 AS vagueness,
+           NULL::VARCHAR AS context_window, 1 AS window_order
     FROM derived WHERE quantity IN ({_FORMULA_LIST})
     UNION ALL
     SELECT model_id, field, coalesce(stage, '{DEFAULT_STAGE}'), value, low, high, status, status, precision,
            claim_id, CASE WHEN scope = 'family' THEN 1 ELSE 0 END, {STATUS_RANK_SQL},
            CASE WHEN precision = 'exact' THEN 0 WHEN precision LIKE '% sf' THEN 10 - sig_figs
-                WHEN precision = 'range' THEN 20 ELSE 30 END
+                WHEN precision = 'range' THEN 20 ELSE 30 END,
+           context_window, CASE WHEN context_window = 'native' THEN 0 WHEN context_window IS NULL THEN 1 ELSE 2 END
     FROM claims
     WHERE value IS NOT NULL AND component IS NULL
       AND precision NOT IN ('lower bound', 'upper bound', 'order of magnitude')
 ),
 ranked AS (
     SELECT *, row_number() OVER (PARTITION BY model_id, field, stage
-                                 ORDER BY family, rank, vagueness, claim_id) AS position
+                                 ORDER BY family, rank, window_order, vagueness, claim_id) AS position
     FROM candidates
 )
 SELECT model_id, field, stage, value AS best_value,
        CASE WHEN precision = 'range' THEN low END AS best_low, CASE WHEN precision = 'range' THEN high END AS best_high,
-       basis, status, precision, claim_id AS best_claim_id
+       basis, status, precision, claim_id AS best_claim_id, context_window
 FROM ranked WHERE position = 1
 """
 
@@ -64,7 +67,8 @@ def with_claim_context(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def reference_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """references(model_id, field, stage, best_value, best_low, best_high, basis, status, precision, best_claim_id)."""
+    """references(model_id, field, stage, best_value, best_low, best_high, basis, status, precision, best_claim_id,
+    context_window)."""
     with duckdb.connect() as connection:
         connection.register("claims", with_claim_context(tables["claims"]))
         connection.register("derived", tables["derived"])

@@ -22,7 +22,7 @@ FROM claims c LEFT JOIN checks k USING (claim_id)
 GROUP BY ALL"""
 
 # One row per model and field: the best value (of the first stage in STAGE_ORDER that has one) with its status,
-# precision and range, and whether the developer disclosed the figure: true with a confirmed number or a count
+# precision, range and context window (claims of another window do not count as disagreeing), and whether the developer disclosed the figure: true with a confirmed number or a count
 # from the released architecture, false when the developer's own "not disclosed" claim stands alone, else null.
 MODEL_SUMMARY_SQL = f"""
 WITH best AS ({BEST_VALUE_SQL}),
@@ -41,11 +41,13 @@ fields AS (
     UNION SELECT model_id, field FROM disclosure WHERE withheld
 )
 SELECT f.model_id, f.field, b.stage, b.best_value, b.best_low, b.best_high, b.basis, b.status, b.precision,
-       b.best_claim_id,
+       b.best_claim_id, b.context_window,
        CASE WHEN b.basis = 'formula' OR d.confirmed_number THEN true WHEN d.withheld THEN false END
            AS disclosed_by_developer,
        count(c.claim_id) AS claims,
        count(c.claim_id) FILTER (WHERE coalesce(c.stage, '{DEFAULT_STAGE}') = b.stage AND c.component IS NULL
+                                 AND (c.context_window IS NULL OR b.context_window IS NULL
+                                      OR c.context_window = b.context_window)
                                  AND (b.best_value < c.implied_low OR b.best_value > c.implied_high)) AS disagreeing
 FROM fields f
 LEFT JOIN first_stage b ON b.model_id = f.model_id AND b.field = f.field
