@@ -49,7 +49,7 @@ def claim_records(data: Data) -> dict[str, list[dict]]:
     checks = data["checks"].sort_values(["claim_id", "check"], kind="stable")
     checks = checks.join(check_sizes(checks, claims)[["size"]])
     marks = checks["verdict"].map(CHECK_MARK).fillna("?")
-    lines = [f"{mark} {name}: {detail if not missing(detail) else ''}" + (f" ({size})" if size else "")
+    lines = [f"{mark} {name}: {detail if not missing(detail) else ''}" + (f" ({size})" if size and size not in str(detail) else "")
              for mark, name, detail, size in zip(as_list(marks), as_list(checks["check"]), as_list(checks["detail"]), as_list(checks["size"]))]
     per_claim: dict[str, list[str]] = {}
     for claim_id, line in zip(as_list(checks["claim_id"]), lines):

@@ -127,9 +127,14 @@ def check_sizes(checks: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
         checks["observed"].tolist(), checks["expected"].tolist(), checks["verdict"].tolist(), truncated.tolist(),
         within.tolist())]
     sizes = pd.Series(sizes, index=checks.index, dtype=object)
-    if "detail" in checks:  # checks without a single reference (conflicts) say how far off in their detail
+    if "detail" in checks:
+        # a miss reads as its detail measures it (from the nearest end of what the claim allows, so a page never
+        # shows two percentages for one claim); checks without a single reference (conflicts) only say it there
         said = checks["detail"].astype(str).str.extract(_SAID, expand=False).fillna("")
-        sizes = sizes.where(sizes != "", said)
+        inconsistent = checks["verdict"] == checks_module.INCONSISTENT
+        sizes = said.where((said != "") & (inconsistent | (sizes == "")), sizes)
+    # an informational check (tokens per parameter) compares with a rule of thumb, not a truth: no size
+    sizes = sizes.where(checks["verdict"] != checks_module.INFORMATIONAL, "")
     severity = checks["severity"] if "severity" in checks else pd.Series("", index=checks.index)
     severity = severity.fillna("").astype(str)
     sizes = sizes.where((sizes != "") | ~severity.isin(["major", "gross"]), severity + " difference")
