@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--db", type=Path, default=None, help=DB_HELP)
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
     count = command("count", "Count parameters exactly from a Hugging Face config.json.")
-    count.add_argument("config", type=Path, help="a config.json file")
+    count.add_argument("config", type=Path, nargs="?", help="a config.json file")
+    # the same flag `new model --config` takes, so either spelling works
+    count.add_argument("--config", type=Path, dest="config_flag", metavar="CONFIG", help="the config.json file, as a flag")
     count.add_argument("--json", action="store_true", help="print one JSON object")
     count.add_argument("--explain", action="store_true", help="show the formula of every part")
     explain = command("explain", "Show the formula behind a model's parameter count, part by part.")
@@ -308,7 +310,11 @@ def cmd_count(args: argparse.Namespace) -> int:
     """Count a config.json file."""
     from pipeline import explain
 
-    return explain.count_file(args.config, as_json=args.json, with_formulas=args.explain)
+    config = args.config or args.config_flag
+    if config is None:
+        print("modelfacts count: give a config.json file, e.g. `modelfacts count config.json`", file=sys.stderr)
+        return 2
+    return explain.count_file(config, as_json=args.json, with_formulas=args.explain)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

@@ -50,3 +50,13 @@ def test_errors_name_the_file_and_exit_one(tmp_path, capsys, text, message):
     assert count_file(config) == 1
     err = capsys.readouterr().err
     assert str(config) in err and message in err and "Traceback" not in err
+
+
+def test_the_command_takes_the_config_as_an_argument_or_as_new_model_s_flag(capsys):
+    from pipeline.cli import main
+    assert main(["count", str(CONFIGS / "qwen3-0.6b.json"), "--json"]) == 0
+    as_argument = json.loads(capsys.readouterr().out)
+    assert main(["count", "--config", str(CONFIGS / "qwen3-0.6b.json"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == as_argument and as_argument["total"] == 596_049_920
+    assert main(["count"]) == 2
+    assert "give a config.json file" in capsys.readouterr().err
