@@ -44,8 +44,13 @@ def _alias_list(aliases) -> list[str]:
 
 
 def suggestions(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
-    """The candidates closest to `name` (difflib ratio 0.6 or more), closest first."""
-    return difflib.get_close_matches(name, list(candidates), n=limit, cutoff=0.6)
+    """The candidates closest to `name`: those it begins (a typed "qwen3-30b" for "qwen3-30b-a3b"), shortest
+    first, then the rest by difflib ratio (0.6 or more), closest first."""
+    candidates = list(candidates)
+    extended = sorted((candidate for candidate in candidates if name and candidate.startswith(name) and candidate != name),
+                      key=len)[:limit]
+    close = difflib.get_close_matches(name, candidates, n=limit, cutoff=0.6)
+    return list(dict.fromkeys(extended + close))[:limit]
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

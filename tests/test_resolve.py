@@ -25,6 +25,14 @@ def test_an_unknown_name_names_the_closest_ids():
     assert str(failure.value).startswith("no model 'lama-2-70' (did you mean 'llama-2-70b' or 'llama-2-7b'?)")
 
 
+def test_a_name_cut_short_suggests_the_ids_it_begins_first():
+    models = pd.DataFrame({"model_id": ["qwen3-30b-a3b", "qwen3-32b", "qwen3-8b", "qwen3-0.6b"],
+                           "aliases": [None, None, None, None]})
+    with pytest.raises(UnknownName) as failure:
+        resolve_model_id("qwen3-30b", models)
+    assert str(failure.value).startswith("no model 'qwen3-30b' (did you mean 'qwen3-30b-a3b' or ")
+
+
 def test_nothing_close_gives_no_suggestion():
     with pytest.raises(UnknownName) as failure:
         resolve_model_id("gpt-5", MODELS)
