@@ -69,6 +69,10 @@ def test_text_fields_keep_text():
     ("175 billion tokens", "params_total",
      "the unit 'tokens' belongs to training_tokens, not params_total (unit: parameters)"),
     ("$5M", "params_total", "a currency amount belongs to training_cost_usd, not params_total"),
+    # the longest unit phrase is read whole: not "activated" (params_active) + "non-embedding parameters"
+    ("2.0 billion activated non-embedding parameters", "params_non_embedding",
+     "the unit 'activated non-embedding parameters' belongs to params_active_non_embedding, not "
+     "params_non_embedding (unit: parameters)"),
     ("800-650B", "params_total", 'a range must go from low to high; found "800-650B"'),
     ("-5B", "params_total", 'expected a finite value greater than 0; found "-5B"'),
     ("0", "params_total", 'expected a finite value greater than 0; found "0"'),

@@ -153,24 +153,26 @@ def _strip_prefix(text: str, words: tuple[str, ...]) -> tuple[str, bool]:
 
 
 @lru_cache(maxsize=None)
-def _foreign_units(field: Field) -> re.Pattern | None:
-    """One regex finding any unit word that belongs to another field."""
-    words = sorted(_unit_words_elsewhere(field), key=len, reverse=True)
+def _unit_phrases(field: Field) -> re.Pattern | None:
+    """One regex finding the field's own unit words and other fields' ones, the longest at each place first, so
+    "activated non-embedding parameters" is read whole and not as "activated" plus "non-embedding parameters"."""
+    words = sorted(set(field.unit_words) | set(_unit_words_elsewhere(field)), key=len, reverse=True)
     return re.compile(rf"(?<![a-z])({'|'.join(map(re.escape, words))})(?![a-z])") if words else None
 
 
 def _strip_units(text: str, field: Field) -> str:
     """Remove trailing unit words that belong to the field; reject ones that belong to another field."""
+    original = text
     for word in sorted(field.unit_words, key=len, reverse=True):
         if text.endswith(" " + word) or text.endswith(word) and not text[: -len(word)][-1:].isalpha():
             text = text[: -len(word)].strip()
             break
-    pattern = _foreign_units(field)
-    found = pattern.search(text) if pattern else None
-    if found:
+    pattern = _unit_phrases(field)
+    foreign = _unit_words_elsewhere(field)
+    for found in (pattern.finditer(original) if pattern else ()):
         word = found.group(1)
-        raise ValueParseError(
-            f"the unit '{word}' belongs to {_unit_words_elsewhere(field)[word]}, not {field.name} (unit: {field.unit})")
+        if word in foreign:
+            raise ValueParseError(f"the unit '{word}' belongs to {foreign[word]}, not {field.name} (unit: {field.unit})")
     return text
 
 
