@@ -23,10 +23,8 @@ def claim_quantities(frame: pd.DataFrame) -> tuple[pd.Series, list[pd.Series]]:
     for_component = ("params_" + component.astype("string") + "_formula").where(
         component.notna() & (frame["field"] == "params_total"))
     primary = frame["field"].map(FORMULA_QUANTITY).where(component.isna(), for_component)
-    depth = max(map(len, ALTERNATIVE_QUANTITIES.values()))
-    alternatives = [frame["field"].map({field: quantities[order] for field, quantities in ALTERNATIVE_QUANTITIES.items()
-                                        if order < len(quantities)}).where(component.isna()).astype(object)
-                    for order in range(depth)]
+    alternatives = [frame["field"].map(convention).where(component.isna()).astype(object)
+                    for convention in ALTERNATIVE_QUANTITIES]
     return primary.astype(object), alternatives
 
 

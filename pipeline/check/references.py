@@ -15,8 +15,9 @@ FORMULA_QUANTITY = {"params_total": "params_total_formula", "params_active": "pa
 # the input embedding table (37B for DeepSeek-V3, whose active count with it is 37.55B); MiniMax counts them
 # without either embedding table (45.9B for MiniMax-M1: 47.17B without the input embedding, less its
 # 1.23B output head).
-ALTERNATIVE_QUANTITIES = {"params_active": ("params_active_without_input_embedding_formula",
-                                            "params_active_non_embedding_formula")}
+# (one mapping of field -> quantity per convention, in that order)
+ALTERNATIVE_QUANTITIES = ({"params_active": "params_active_without_input_embedding_formula"},
+                          {"params_active": "params_active_non_embedding_formula"})
 CONVENTION_WORDS = {"params_active_formula": "with the input embedding",
                     "params_active_without_input_embedding_formula": "without the input embedding",
                     "params_active_non_embedding_formula": "without either embedding table"}
